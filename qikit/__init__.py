@@ -25,26 +25,46 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # Public names and the module that defines each. Modules load on first attribute access,
 # which keeps `import qikit` light and lets each layer stay in its own file.
 _LAZY = {
-    "spc": "qikit.spc.api",
-    "SPCResult": "qikit.spc.result",
-    "mdc": "qikit.spc.mdc",
-    "MDCResult": "qikit.spc.mdc",
-    "choose_chart": "qikit.spc.choose",
+    # statistics
+    "spc": "qikit.stats.api",
+    "SPCResult": "qikit.stats.result",
+    "mdc": "qikit.stats.mdc",
+    "MDCResult": "qikit.stats.mdc",
+    "choose_chart": "qikit.stats.choose",
+    # the improvement toolkit
+    "AimStatement": "qikit.improve.aims",
+    "Measure": "qikit.improve.measures",
+    "MeasureSet": "qikit.improve.measures",
+    "DriverDiagram": "qikit.improve.drivers",
+    "PDSACycle": "qikit.improve.pdsa",
+    "PDSALog": "qikit.improve.pdsa",
+    "SustainabilityAssessment": "qikit.improve.sustainability",
+    "SpreadReadiness": "qikit.improve.spread",
+    "classify_activity": "qikit.improve.qms",
+}
+#: Sub-modules reachable as attributes: ``qikit.spread.bass(...)``, ``qikit.simulate.red_beads(...)``.
+_MODULES = {
+    "spread": "qikit.improve.spread",
+    "simulate": "qikit.simulate",
+    "datasets": "qikit.datasets",
+    "improve": "qikit.improve",
 }
 
-__all__ = ["__version__", "QIError", "QIDataError", "QIWarning", "ProvisionalLimitsWarning", *_LAZY]
+__all__ = ["__version__", "QIError", "QIDataError", "QIWarning", "ProvisionalLimitsWarning", *_LAZY, *_MODULES]
 
 
 def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'qikit' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        raise AttributeError(f"module 'qikit' has no attribute {name!r}")
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_MODULES))

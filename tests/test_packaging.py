@@ -7,10 +7,9 @@ import tomllib
 
 import pytest
 import yaml
+from conftest import ROOT
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-
-from conftest import ROOT
 
 
 def _pyproject_requirements() -> dict[str, SpecifierSet]:

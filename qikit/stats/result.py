@@ -1,0 +1,246 @@
+"""SPCResult: what :func:`qikit.spc` returns. Plain data plus readings of it; no plotting here."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .charts import CHARTS
+
+
+def format_x(values, kind: str) -> list[str]:
+    """Human labels for x values: months as "Mar 2020", other dates as "7 Mar 2020", numbers plain."""
+    values = list(values)
+    if kind == "datetime":
+        ts = pd.DatetimeIndex(values)
+        if len(ts) and (ts.day == 1).all() and (ts.hour == 0).all():
+            return [t.strftime("%b %Y") for t in ts]
+        if len(ts) and ((ts.hour != 0) | (ts.minute != 0)).any():
+            return [t.strftime("%d %b %Y %H:%M").lstrip("0") for t in ts]
+        return [t.strftime("%d %b %Y").lstrip("0") for t in ts]
+    if kind == "number":
+        return [f"{v:g}" if isinstance(v, float | np.floating) else str(v) for v in values]
+    return [str(v) for v in values]
+
+
+def _num(v: float) -> str:
+    """A number to three significant figures for sentences (1,234; 12.3; 0.0456)."""
+    if v is None or not np.isfinite(v):
+        return "n/a"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _stretches(points: np.ndarray) -> list[np.ndarray]:
+    """Split sorted positions into stretches of consecutive positions."""
+    if len(points) == 0:
+        return []
+    return np.split(points, np.flatnonzero(np.diff(points) != 1) + 1)
+
+
+@dataclass(frozen=True, repr=False)
+class SPCResult:
+    """The result of :func:`qikit.spc`.
+
+    Attributes
+    ----------
+    data : DataFrame
+        One row per subgroup in x order: ``x, part, part_label, n, y, cl, lcl, ucl, lcl_2s, ucl_2s,
+        baseline, include, sigma_signal, runs_signal, n_useful, longest_run, longest_run_max, n_crossings,
+        n_crossings_min, signal, rule``. Values are on the ``multiply`` scale.
+    chart : str
+        The chart type.
+    options : dict
+        The arguments used.
+    """
+
+    data: pd.DataFrame
+    chart: str
+    options: dict
+    findings: tuple = field(default=())
+
+    # ---------------------------------------------------------------- tables
+    def summary(self) -> pd.DataFrame:
+        """One row per part: points, useful points, runs analysis against its limits, points outside
+        the limits, centre line and the average limits."""
+        d = self.data
+        keys = self._keys()
+        g = d.groupby(keys, sort=False)
+        out = pd.DataFrame({
+            "part_label": g["part_label"].first(),
+            "points": g.size(),
+            "n_useful": g["n_useful"].first(),
+            "longest_run": g["longest_run"].first(),
+            "longest_run_max": g["longest_run_max"].first(),
+            "n_crossings": g["n_crossings"].first(),
+            "n_crossings_min": g["n_crossings_min"].first(),
+            "runs_signal": g["runs_signal"].any(),
+            "sigma_signals": g["sigma_signal"].sum(),
+            "cl": g["cl"].mean(),
+            "lcl": g["lcl"].mean(),
+            "ucl": g["ucl"].mean(),
+        })
+        return out.reset_index()
+
+    def _keys(self) -> list[str]:
+        return ["facet", "part"] if "facet" in self.data else ["part"]
+
+    @property
+    def signals(self) -> pd.DataFrame:
+        """The points that signal, one row per point and rule: ``part, x, y, rule, rule_name, detail``.
+        A rule that concerns a whole part (too few crossings, too few runs) has one row with x missing."""
+        rows = []
+        xs, ys = self.data["x"].to_numpy(), self.data["y"].to_numpy()
+        for f in self.findings:
+            facet = getattr(f, "facet", None)
+            if f.part_level:
+                rows.append(dict(facet=facet, part=f.part, x=None, y=np.nan, rule=f.rule.code,
+                                 rule_name=f.rule.name, detail=f.detail))
+            for i in f.points:
+                rows.append(dict(facet=facet, part=f.part, x=xs[i], y=ys[i], rule=f.rule.code,
+                                 rule_name=f.rule.name, detail=f.rule.description))
+        cols = ["facet", "part", "x", "y", "rule", "rule_name", "detail"]
+        out = pd.DataFrame(rows, columns=cols)
+        return out if "facet" in self.data else out.drop(columns="facet")
+
+    # ---------------------------------------------------------------- words
+    def _labels(self) -> list[str]:
+        return format_x(self.data["x"], self.options.get("x_kind", "number"))
+
+    def _where(self, positions: np.ndarray, labels: list[str]) -> str:
+        """'point 7 (Jul 2020)' or 'points 25-36 (Jan 2020 to Dec 2020)'."""
+        parts = []
+        for s in _stretches(np.asarray(positions)):
+            a, b = int(s[0]), int(s[-1])
+            if a == b:
+                parts.append(f"point {a + 1} ({labels[a]})")
+            else:
+                parts.append(f"points {a + 1}-{b + 1} ({labels[a]} to {labels[b]})")
+        return "; ".join(parts)
+
+    def explain(self) -> str:
+        """A plain-English reading of the chart: one sentence per finding, or a sentence saying that
+        the data show no signal."""
+        d = self.data
+        spec = CHARTS[self.chart]
+        labels = self._labels()
+        sentences = []
+        multi = d["part"].nunique() > 1
+        for f in self.findings:
+            prefix = f"In part {d['part_label'].iloc[f.points[0]] if len(f.points) else f.part}, " if multi else ""
+            if getattr(f, "facet", None) is not None:
+                prefix = f"{f.facet}: " + prefix
+            text = self._sentence(f, labels)
+            sentences.append(prefix + (text[:1].lower() + text[1:] if prefix.endswith(", ") else text))
+        if self.options.get("x_kind") == "categorical":
+            sentences.append("Runs analysis is not used because x names units rather than points in time.")
+        if not self.findings:
+            sentences.append(self._no_signal(spec))
+        if self.options.get("freeze") is not None:
+            sentences.append(f"The centre line{' and limits' if spec.has_limits else ''} come from the first "
+                             f"{self.options['freeze']} points (the baseline).")
+        return " ".join(sentences)
+
+    def _sentence(self, f, labels) -> str:
+        d = self.data
+        code = f.rule.code
+        if f.part_level:
+            return f"{f.detail} {_MEANING}"
+        where = self._where(f.points, labels)
+        y = d["y"].to_numpy()
+        if code == "beyond_limits":
+            bits = []
+            for i in f.points:
+                side = "above the upper" if y[i] > d["ucl"].iloc[i] else "below the lower"
+                lim = d["ucl"].iloc[i] if y[i] > d["ucl"].iloc[i] else d["lcl"].iloc[i]
+                bits.append(f"{_upper_first(self._where(np.array([i]), labels))} is {side} control limit "
+                            f"({_num(y[i])} against {_num(lim)})")
+            what = ("This is special cause variation: find out what happened at that time." if len(bits) == 1 else
+                    "These are special cause variation: find out what happened at those times.")
+            return ". ".join(bits) + ". " + what
+        if code in ("anhoej_shift", "ihi_shift"):
+            sentences = []
+            side_of = np.sign(y - d["cl"].to_numpy())
+            runs = []
+            for s in _stretches(f.points):  # a stretch may hold a run above followed by a run below
+                cut = np.flatnonzero(np.diff(side_of[s]) != 0) + 1
+                runs.extend(np.split(s, cut))
+            for s in runs:
+                i = int(s[0])
+                side = "above" if y[i] > d["cl"].iloc[i] else "below"
+                n_useful = d["n_useful"].iloc[i]
+                limit = d["longest_run_max"].iloc[i]
+                tail = (f"with {int(n_useful)} useful points a run longer than {int(limit)} is unlikely to be chance"
+                        if code == "anhoej_shift" and np.isfinite(limit) else f.rule.description.lower())
+                sentences.append(f"{_upper_first(self._where(s, labels))} form a run of {len(s)} {side} the centre "
+                                 f"line; {tail}: this is a shift.")
+            return " ".join(sentences)
+        return f"{_upper_first(where)}: {f.rule.description.rstrip('.')} ({f.rule.name}), a signal of " \
+               "special cause variation."
+
+    def _no_signal(self, spec) -> str:
+        s = self.summary()
+        bits = []
+        for _, r in s.iterrows():
+            if np.isfinite(r["n_useful"]) and np.isfinite(r["longest_run"]):
+                who = f"{r['facet']}: " if "facet" in r else ""
+                bits.append(f"{who}the longest run is {int(r['longest_run'])} (a run longer than "
+                            f"{int(r['longest_run_max'])} would signal) and the line crosses the centre "
+                            f"{int(r['n_crossings'])} times (fewer than {int(r['n_crossings_min'])} would signal)")
+        limits = " and no point lies outside the control limits" if spec.has_limits else ""
+        detail = f" ({'; '.join(bits)}{limits})" if bits else (f" ({limits.strip()})" if limits else "")
+        return (f"No signal: the variation looks like common cause variation only{detail}. "
+                "The process is stable; to improve it, change the system rather than react to single points.")
+
+    def describe(self) -> str:
+        """A short alt-text paragraph for the chart: what is plotted, over what range, the centre line and
+        limits, and the signals. Used as figure alt text for screen readers."""
+        d = self.data
+        spec = CHARTS[self.chart]
+        labels = self._labels()
+        o = self.options
+        what = o.get("ylab") or o.get("y") or "y"
+        text = [f"{spec.title} of {what}"]
+        text[0] += f" by {o.get('xlab') or o.get('x')}" if o.get("x") else ""
+        text[0] += f": {len(d)} points from {labels[0]} to {labels[-1]}." if len(d) else "."
+        for _, r in self.summary().iterrows():
+            part = f"Part {r['part_label']}: " if len(d["part"].unique()) > 1 else ""
+            if "facet" in r:
+                part = f"{r['facet']}, {part[:1].lower() + part[1:]}" if part else f"{r['facet']}: "
+            centre = "median" if self.chart == "run" else "centre line"
+            line = f"{part}{centre} {_num(r['cl'])}"
+            if spec.has_limits:
+                sub = d[d["part"] == r["part"]] if "facet" not in d else \
+                    d[(d["part"] == r["part"]) & (d["facet"] == r["facet"])]
+                if np.allclose(sub["lcl"], sub["lcl"].iloc[0], equal_nan=True) and \
+                        np.allclose(sub["ucl"], sub["ucl"].iloc[0], equal_nan=True):
+                    line += f", control limits {_num(r['lcl'])} to {_num(r['ucl'])}"
+                else:
+                    line += (f", control limits varying with the denominator (on average {_num(r['lcl'])} "
+                             f"to {_num(r['ucl'])})")
+            text.append(line + ".")
+        n_sig = int(d["signal"].sum())
+        text.append(f"{n_sig} point{'s' if n_sig != 1 else ''} marked as signals." if n_sig else "No signals.")
+        return " ".join(text)
+
+    # ---------------------------------------------------------------- display
+    def __repr__(self) -> str:
+        head = f"SPCResult: {CHARTS[self.chart].title}, {len(self.data)} points, rules={self.options['rules']!r}"
+        with pd.option_context("display.width", 120, "display.max_columns", 20):
+            return f"{head}\n{self.summary().to_string(index=False)}\n{self.explain()}"
+
+    def _repr_html_(self) -> str:
+        head = html.escape(f"{CHARTS[self.chart].title}: {len(self.data)} points, rules = {self.options['rules']}")
+        table = self.summary().to_html(index=False, na_rep="", float_format=lambda v: f"{v:.4g}", border=0)
+        return f"<div><p><strong>{head}</strong></p>{table}<p>{html.escape(self.explain())}</p></div>"
+
+
+_MEANING = "This is a signal of a non-random pattern: something in the process has probably changed."

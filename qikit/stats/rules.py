@@ -1,0 +1,763 @@
+"""Special-cause rules for Shewhart charts, and the registry of rule sets.
+
+Each zone rule is a small named function taking the standardised values
+``z = (y - cl) / sigma`` of ONE part of a chart (``sigma`` is the chart's one-sigma width, per
+point) and returning a boolean mask that flags every point belonging to the pattern. The
+registry (:data:`RULE_SETS`) groups rules into the sets a user chooses from, and
+:func:`evaluate` runs a set on one part and returns its :class:`Finding` objects.
+
+Conventions, shared by every rule here
+--------------------------------------
+* **Strictly beyond.** A point is beyond k sigma when ``z > k`` (or ``z < -k``); a point exactly
+  on a zone boundary is *not* beyond it, so it counts as within that zone. "Within 1 sigma"
+  (Nelson 7) is therefore ``|z| <= 1`` and "beyond 1 sigma" (Nelson 8) is ``|z| > 1``: every
+  point is exactly one of the two.
+* **On the centre line.** A point with ``z == 0`` is on neither side: it breaks a run of points
+  on one side (WECO 4, Nelson 2). (:func:`evaluate` sets z to 0 for points equal to the centre
+  line up to floating-point rounding, as the run-chart rules do.) This differs on purpose from
+  the run-chart rules in :mod:`qikit.stats.runs`, where points on the median are skipped.
+* **Ties in trends.** Two equal consecutive values break a run of increases or decreases
+  (Nelson 3) and an alternation (Nelson 4): "steadily increasing" means strictly.
+* **What is flagged.** For "k of m" rules (WECO 2-3, Nelson 5-6) the points flagged are those
+  beyond the zone in any window of m consecutive points that contains at least k of them; the
+  point inside the window that is not beyond is not part of the pattern. Windows have exactly m
+  points, so a part shorter than m points cannot fire. For "in a row" rules every point of the
+  run is flagged, however long the run.
+* **Missing sigma.** Where z is NaN (no sigma for that point) no zone rule fires, and a NaN
+  breaks any run.
+* **Trends on z.** Nelson 3 and 4 are read on z, which for a constant centre line and sigma is
+  the plotted series rescaled. With varying sigma (a p chart with varying denominators) z is the
+  standardised chart, the one on which Montgomery recommends applying the run and pattern rules.
+
+References
+----------
+Western Electric Company. Statistical Quality Control Handbook. Indianapolis: Western Electric;
+1956.
+
+Nelson LS. The Shewhart control chart - tests for special causes. Journal of Quality Technology
+1984;16(4):237-239.
+
+Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Hoboken: Wiley; 2013
+(chapter 5, sensitizing rules for Shewhart charts; chapter 7, standardized control charts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ..errors import QIDataError
+from . import runs as _runs
+
+__all__ = [
+    "Rule",
+    "Finding",
+    "RULES",
+    "RULE_SETS",
+    "evaluate",
+    "beyond_limits",
+    "weco_1",
+    "weco_2",
+    "weco_3",
+    "weco_4",
+    "nelson_1",
+    "nelson_2",
+    "nelson_3",
+    "nelson_4",
+    "nelson_5",
+    "nelson_6",
+    "nelson_7",
+    "nelson_8",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# pattern helpers (vectorised)
+# ----------------------------------------------------------------------------------------------
+
+def _z(z) -> np.ndarray:
+    arr = np.asarray(z, dtype=float)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise QIDataError(f"z must be a single series of numbers, not a table of shape {arr.shape}.",
+                          column="z")
+    return arr
+
+
+def _in_row(flag: np.ndarray, length: int) -> np.ndarray:
+    """True for the points in a run of at least ``length`` consecutive True values."""
+    starts, ends = _runs._run_bounds(flag)
+    keep = flag[starts] & ((ends - starts) >= length)
+    return _runs._cover(flag.shape[0], starts[keep], ends[keep])
+
+
+def _same_side_in_row(z: np.ndarray, length: int) -> np.ndarray:
+    """``length`` or more consecutive points strictly above (or strictly below) the centre line."""
+    return _in_row(z > 0, length) | _in_row(z < 0, length)
+
+
+def _k_of_m(flag: np.ndarray, k: int, m: int) -> np.ndarray:
+    """Flagged points lying in some window of m consecutive points with at least k flagged."""
+    n = flag.shape[0]
+    if n < m:
+        return np.zeros(n, dtype=bool)
+    counts = np.convolve(flag.astype(np.int64), np.ones(m, dtype=np.int64), mode="valid")
+    starts = np.flatnonzero(counts >= k)
+    return flag & _runs._cover(n, starts, starts + m)
+
+
+def _k_of_m_same_side(z: np.ndarray, k: int, m: int, beyond: float) -> np.ndarray:
+    return _k_of_m(z > beyond, k, m) | _k_of_m(z < -beyond, k, m)
+
+
+def _steps_in_row(step_flag: np.ndarray, n_steps: int, n: int) -> np.ndarray:
+    """Points joined by a run of at least n_steps consecutive flagged steps (step i joins i, i+1)."""
+    starts, ends = _runs._run_bounds(step_flag)
+    keep = step_flag[starts] & ((ends - starts) >= n_steps)
+    return _runs._cover(n, starts[keep], ends[keep] + 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# the rules, one named function each
+# ----------------------------------------------------------------------------------------------
+
+def beyond_limits(y, lcl, ucl) -> np.ndarray:
+    """Points strictly above the upper or strictly below the lower control limit.
+
+    This is Shewhart's rule and the default "sigma signal" of qicharts2. A point exactly on a
+    limit does not signal, and a missing (NaN) limit never signals, so a chart with only an
+    upper limit (a lower limit clipped away) is handled by passing NaN or None for the other.
+
+    Parameters
+    ----------
+    y : array-like of float
+        The plotted values.
+    lcl, ucl : float, array-like of float, or None
+        Lower and upper control limits (one value or one per point); None means no limit.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    References
+    ----------
+    Shewhart WA. Economic Control of Quality of Manufactured Product. New York: Van Nostrand;
+    1931. Western Electric Company. Statistical Quality Control Handbook; 1956 (test 1).
+
+    Examples
+    --------
+    >>> beyond_limits([5, 11, 10, -1], lcl=0, ucl=10).astype(int)
+    array([0, 1, 0, 1])
+    """
+    values = _z(y)
+    n = values.shape[0]
+    lower = _limit(lcl, n, "lcl")
+    upper = _limit(ucl, n, "ucl")
+    return (values > upper) | (values < lower)
+
+
+def weco_1(z) -> np.ndarray:
+    """Western Electric rule 1: one point more than 3 sigma from the centre line (z > 3 or z < -3).
+
+    References
+    ----------
+    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 1).
+    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
+
+    Examples
+    --------
+    >>> weco_1([0.5, 3.0, 3.1, -3.2]).astype(int)
+    array([0, 0, 1, 1])
+    """
+    z = _z(z)
+    return (z > 3) | (z < -3)
+
+
+def weco_2(z) -> np.ndarray:
+    """Western Electric rule 2: 2 of 3 consecutive points more than 2 sigma from the centre line,
+    on the same side. The points beyond 2 sigma are flagged.
+
+    References
+    ----------
+    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 2).
+    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
+
+    Examples
+    --------
+    >>> weco_2([2.5, 0.0, 2.1, 0.0, 0.0, 2.2]).astype(int)
+    array([1, 0, 1, 0, 0, 0])
+    """
+    return _k_of_m_same_side(_z(z), 2, 3, 2.0)
+
+
+def weco_3(z) -> np.ndarray:
+    """Western Electric rule 3: 4 of 5 consecutive points more than 1 sigma from the centre line,
+    on the same side. The points beyond 1 sigma are flagged.
+
+    References
+    ----------
+    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 3).
+    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
+
+    Examples
+    --------
+    >>> weco_3([1.5, 1.2, 0.0, 1.1, 1.9]).astype(int)
+    array([1, 1, 0, 1, 1])
+    """
+    return _k_of_m_same_side(_z(z), 4, 5, 1.0)
+
+
+def weco_4(z) -> np.ndarray:
+    """Western Electric rule 4: 8 or more consecutive points on the same side of the centre line.
+
+    A point exactly on the centre line breaks the run.
+
+    References
+    ----------
+    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 4).
+    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
+
+    Examples
+    --------
+    >>> weco_4([-1, 1, 1, 1, 1, 1, 1, 1, 1]).astype(int)
+    array([0, 1, 1, 1, 1, 1, 1, 1, 1])
+    """
+    return _same_side_in_row(_z(z), 8)
+
+
+def nelson_1(z) -> np.ndarray:
+    """Nelson test 1: one point more than 3 sigma from the centre line (z > 3 or z < -3).
+
+    References
+    ----------
+    Nelson LS. The Shewhart control chart - tests for special causes. J Qual Technol
+    1984;16(4):237-239 (test 1).
+
+    Examples
+    --------
+    >>> nelson_1([-3.5, 0.0, 3.0]).astype(int)
+    array([1, 0, 0])
+    """
+    return weco_1(z)
+
+
+def nelson_2(z) -> np.ndarray:
+    """Nelson test 2: 9 or more points in a row on the same side of the centre line.
+
+    A point exactly on the centre line breaks the run.
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 2).
+
+    Examples
+    --------
+    >>> nelson_2([-0.5] * 9 + [0.5]).astype(int)
+    array([1, 1, 1, 1, 1, 1, 1, 1, 1, 0])
+    """
+    return _same_side_in_row(_z(z), 9)
+
+
+def nelson_3(z) -> np.ndarray:
+    """Nelson test 3: 6 or more points in a row steadily increasing, or steadily decreasing.
+
+    Equal consecutive values break the run.
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 3).
+
+    Examples
+    --------
+    >>> nelson_3([0, -1, -0.5, 0, 0.5, 1, 1.5, 1]).astype(int)
+    array([0, 1, 1, 1, 1, 1, 1, 0])
+    """
+    z = _z(z)
+    step = np.sign(np.diff(z))
+    return _steps_in_row(step > 0, 5, z.shape[0]) | _steps_in_row(step < 0, 5, z.shape[0])
+
+
+def nelson_4(z) -> np.ndarray:
+    """Nelson test 4: 14 or more points in a row alternating up and down.
+
+    Each step must reverse the direction of the one before; an equal pair breaks the pattern.
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 4).
+
+    Examples
+    --------
+    >>> nelson_4([0, 1] * 7).astype(int)
+    array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    """
+    z = _z(z)
+    n = z.shape[0]
+    step = np.sign(np.diff(z))
+    # turn i: steps i and i+1 go opposite ways, joining points i, i+1, i+2
+    turn = (step[1:] * step[:-1]) < 0
+    starts, ends = _runs._run_bounds(turn)
+    keep = turn[starts] & ((ends - starts) >= 12)
+    return _runs._cover(n, starts[keep], ends[keep] + 2)  # 12 turns join 14 points
+
+
+def nelson_5(z) -> np.ndarray:
+    """Nelson test 5: 2 of 3 points in a row more than 2 sigma from the centre line, same side.
+
+    The points beyond 2 sigma are flagged (same pattern as Western Electric rule 2).
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 5).
+
+    Examples
+    --------
+    >>> nelson_5([-2.1, -1.0, -2.5]).astype(int)
+    array([1, 0, 1])
+    """
+    return weco_2(z)
+
+
+def nelson_6(z) -> np.ndarray:
+    """Nelson test 6: 4 of 5 points in a row more than 1 sigma from the centre line, same side.
+
+    The points beyond 1 sigma are flagged (same pattern as Western Electric rule 3).
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 6).
+
+    Examples
+    --------
+    >>> nelson_6([-1.5, -1.2, -1.1, 0.0, -1.9]).astype(int)
+    array([1, 1, 1, 0, 1])
+    """
+    return weco_3(z)
+
+
+def nelson_7(z) -> np.ndarray:
+    """Nelson test 7: 15 or more points in a row within 1 sigma of the centre line, either side.
+
+    "Within" includes a point exactly 1 sigma away (it is not beyond 1 sigma). Points hugging the
+    centre line suggest the limits are too wide, often because data from different sources were
+    mixed in each subgroup (stratification).
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 7).
+
+    Examples
+    --------
+    >>> nelson_7([0.5, -0.5] * 7 + [1.0]).astype(int)
+    array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    """
+    z = _z(z)
+    return _in_row(np.abs(z) <= 1, 15)
+
+
+def nelson_8(z) -> np.ndarray:
+    """Nelson test 8: 8 or more points in a row more than 1 sigma from the centre line, on either
+    side (none within 1 sigma).
+
+    References
+    ----------
+    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 8).
+
+    Examples
+    --------
+    >>> nelson_8([1.5, -1.5] * 4).astype(int)
+    array([1, 1, 1, 1, 1, 1, 1, 1])
+    """
+    z = _z(z)
+    return _in_row(np.abs(z) > 1, 8)
+
+
+# ----------------------------------------------------------------------------------------------
+# the registry
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """One special-cause rule, as listed in :data:`RULE_SETS`.
+
+    Attributes
+    ----------
+    code : str
+        Short stable identifier, e.g. ``"weco4"``, ``"anhoej_crossings"``.
+    name : str
+        Short title, e.g. ``"Western Electric rule 4"``.
+    description : str
+        The pattern in plain English, e.g. "8 or more points in a row on the same side of the
+        centre line".
+    source : str
+        Where the rule comes from.
+    needs : str
+        What the rule needs besides the values: ``"centre"`` (a centre line), ``"sigma"`` (the
+        chart's one-sigma width) or ``"limits"`` (control limits).
+    part_level : bool
+        True when the rule judges the part as a whole (too few crossings, too few or too many
+        runs) rather than flagging points.
+    optional : bool
+        True when the rule is skipped, rather than refused, if what it needs is missing (the
+        3-sigma rule of the "anhoej" set on a run chart, which has no limits).
+    """
+
+    code: str
+    name: str
+    description: str
+    source: str
+    needs: str = "centre"
+    part_level: bool = False
+    optional: bool = False
+    _apply: Callable[[_Part], tuple[np.ndarray, str] | None] | None = field(
+        default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Finding:
+    """A rule that fired on one part.
+
+    Attributes
+    ----------
+    rule : Rule
+        The rule.
+    mask : numpy.ndarray of bool
+        One entry per point of the part, True for the points in the pattern; all False for a
+        part-level finding. Read-only.
+    part_level : bool
+        True when the finding is about the part as a whole (too few crossings, too few or too
+        many runs).
+    detail : str
+        A plain-English sentence with the numbers behind the finding.
+    """
+
+    rule: Rule
+    mask: np.ndarray
+    part_level: bool
+    detail: str
+
+
+class _Part:
+    """The inputs of one evaluation, with shared intermediate results computed once."""
+
+    def __init__(self, y, cl, lcl, ucl, sigma):
+        self.y = y
+        self.cl = cl
+        self.lcl = lcl
+        self.ucl = ucl
+        self.sigma = sigma
+
+    @cached_property
+    def z(self) -> np.ndarray:
+        on_line = _runs._side(self.y, self.cl) == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (self.y - self.cl) / self.sigma
+        z[on_line] = 0.0
+        return z
+
+    @cached_property
+    def anhoej(self) -> _runs.RunsResult:
+        return _runs.anhoej(self.y, self.cl)
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def _zone_rule(code, name, description, source, func, *, needs="sigma"):
+    def apply(part: _Part):
+        mask = func(part.z)
+        if not mask.any():
+            return None
+        return mask, f"{_points(int(mask.sum()))} flagged: {description[0].lower()}{description[1:]}."
+    return Rule(code, name, description, source, needs=needs, _apply=apply)
+
+
+def _apply_beyond_limits(part: _Part):
+    mask = beyond_limits(part.y, part.lcl, part.ucl)
+    if not mask.any():
+        return None
+    return mask, f"{_points(int(mask.sum()))} outside the control limits."
+
+
+def _apply_sigma_rule_1(func):
+    """WECO/Nelson rule 1: against the drawn limits when the chart has them, else on z."""
+    def apply(part: _Part):
+        if part.lcl is not None or part.ucl is not None:
+            mask = beyond_limits(part.y, part.lcl, part.ucl)
+        else:
+            mask = func(part.z)
+        if not mask.any():
+            return None
+        return mask, f"{_points(int(mask.sum()))} more than 3 sigma from the centre line (outside the limits)."
+    return apply
+
+
+def _apply_anhoej_shift(part: _Part):
+    res = part.anhoej
+    if not res.shift:
+        return None
+    return res.shift_mask, (
+        f"The longest run has {res.longest_run} points on the same side of the centre line; with "
+        f"{res.n_useful} points not on the centre line, a run longer than {res.longest_run_max} "
+        "points is unlikely to happen by chance.")
+
+
+def _apply_anhoej_crossings(part: _Part):
+    res = part.anhoej
+    if not res.crossings_signal:
+        return None
+    times = "time" if res.n_crossings == 1 else "times"
+    return np.zeros(res.n_obs, dtype=bool), (
+        f"The line crosses the centre line {res.n_crossings} {times}; with {res.n_useful} points not "
+        f"on the centre line, fewer than {res.n_crossings_min} crossings is unlikely to happen by chance.")
+
+
+def _apply_ihi_shift(part: _Part):
+    mask = _runs.ihi_shift(part.y, part.cl)
+    if not mask.any():
+        return None
+    return mask, (f"{_points(int(mask.sum()))} in a shift: {_runs.IHI_SHIFT_LENGTH} or more in a row "
+                  "on the same side of the median.")
+
+
+def _apply_ihi_trend(part: _Part):
+    mask = _runs.ihi_trend(part.y)
+    if not mask.any():
+        return None
+    return mask, (f"{_points(int(mask.sum()))} in a trend: {_runs.IHI_TREND_LENGTH} or more in a row "
+                  "all going up or all going down.")
+
+
+def _apply_ihi_runs(part: _Part):
+    res = _runs.ihi_runs(part.y, part.cl)
+    if not res.signal:
+        return None
+    useful = int((_runs._side(part.y, part.cl) != 0).sum())
+    verdict = "too few" if res.n_runs < res.lower else "too many"
+    return np.zeros(part.y.shape[0], dtype=bool), (
+        f"{res.n_runs} runs with {useful} points not on the median; between {res.lower} and "
+        f"{res.upper} runs are expected by chance, so there are {verdict}.")
+
+
+def _apply_ihi_astronomical(part: _Part):
+    mask = _runs.ihi_astronomical(part.y)
+    if not mask.any():
+        return None
+    return mask, (f"{_points(int(mask.sum()))} far from all the others (separated from them by more "
+                  f"than {_runs.ASTRONOMICAL_GAP_RATIO:g} times their whole range).")
+
+
+_WECO = "Western Electric Company, Statistical Quality Control Handbook (1956)"
+_NELSON = "Nelson LS, J Qual Technol 1984;16(4):237-239"
+_MONTGOMERY = "Montgomery DC, Introduction to Statistical Quality Control, ch. 5"
+_ANHOEJ = "Anhøj J, Olesen AV, PLoS ONE 2014;9(11):e113825"
+_IHI = ("Perla RJ, Provost LP, Murray SK, BMJ Qual Saf 2011;20(1):46-51; "
+        "Provost LP, Murray SK, The Health Care Data Guide (2011), ch. 3")
+
+_BEYOND_LIMITS = Rule(
+    "beyond_limits", "Point outside the control limits",
+    "A point above the upper or below the lower control limit",
+    "Shewhart WA, Economic Control of Quality of Manufactured Product (1931); qicharts2 sigma signal",
+    needs="limits", optional=True, _apply=_apply_beyond_limits)
+_ANHOEJ_SHIFT = Rule(
+    "anhoej_shift", "Unusually long run",
+    "More points in a row on one side of the centre line than chance would give",
+    f"{_ANHOEJ}; Schilling MF, Math Mag 2012;85(2):141-149", _apply=_apply_anhoej_shift)
+_ANHOEJ_CROSSINGS = Rule(
+    "anhoej_crossings", "Too few crossings",
+    "The line crosses the centre line fewer times than chance would give",
+    f"{_ANHOEJ}; Chen Z, Model Assist Stat Appl 2010;5:73-77", part_level=True,
+    _apply=_apply_anhoej_crossings)
+_IHI_SHIFT = Rule(
+    "ihi_shift", "Shift", "6 or more points in a row above, or below, the median", _IHI,
+    _apply=_apply_ihi_shift)
+_IHI_TREND = Rule(
+    "ihi_trend", "Trend", "5 or more points in a row all going up, or all going down", _IHI,
+    _apply=_apply_ihi_trend)
+_IHI_RUNS = Rule(
+    "ihi_runs", "Too few or too many runs",
+    "Too few or too many runs (groups of points on one side of the median) for the number of points",
+    f"{_IHI}; Swed FS, Eisenhart C, Ann Math Stat 1943;14(1):66-87", part_level=True,
+    _apply=_apply_ihi_runs)
+_IHI_ASTRONOMICAL = Rule(
+    "ihi_astronomical", "Astronomical data point",
+    "A point obviously different from all the others",
+    f"{_IHI}; qikit's operationalisation (gap more than twice the range of the other points)",
+    _apply=_apply_ihi_astronomical)
+
+_WECO_RULES = (
+    Rule("weco1", "Western Electric rule 1",
+         "A point more than 3 sigma from the centre line (outside the control limits)",
+         f"{_WECO}; {_MONTGOMERY}", needs="sigma", _apply=_apply_sigma_rule_1(weco_1)),
+    _zone_rule("weco2", "Western Electric rule 2",
+               "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
+               f"{_WECO}; {_MONTGOMERY}", weco_2),
+    _zone_rule("weco3", "Western Electric rule 3",
+               "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
+               f"{_WECO}; {_MONTGOMERY}", weco_3),
+    _zone_rule("weco4", "Western Electric rule 4",
+               "8 or more points in a row on the same side of the centre line",
+               f"{_WECO}; {_MONTGOMERY}", weco_4),
+)
+
+_NELSON_RULES = (
+    Rule("nelson1", "Nelson rule 1",
+         "A point more than 3 sigma from the centre line (outside the control limits)",
+         _NELSON, needs="sigma", _apply=_apply_sigma_rule_1(nelson_1)),
+    _zone_rule("nelson2", "Nelson rule 2",
+               "9 or more points in a row on the same side of the centre line", _NELSON, nelson_2),
+    _zone_rule("nelson3", "Nelson rule 3",
+               "6 or more points in a row all going up, or all going down", _NELSON, nelson_3),
+    _zone_rule("nelson4", "Nelson rule 4",
+               "14 or more points in a row alternating up and down", _NELSON, nelson_4),
+    _zone_rule("nelson5", "Nelson rule 5",
+               "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
+               _NELSON, nelson_5),
+    _zone_rule("nelson6", "Nelson rule 6",
+               "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
+               _NELSON, nelson_6),
+    _zone_rule("nelson7", "Nelson rule 7",
+               "15 or more points in a row within 1 sigma of the centre line (hugging the centre line)",
+               _NELSON, nelson_7),
+    _zone_rule("nelson8", "Nelson rule 8",
+               "8 or more points in a row more than 1 sigma from the centre line, on either side",
+               _NELSON, nelson_8),
+)
+
+#: The rule sets a user can choose, by name.
+RULE_SETS: dict[str, tuple[Rule, ...]] = {
+    "anhoej": (_BEYOND_LIMITS, _ANHOEJ_SHIFT, _ANHOEJ_CROSSINGS),
+    "ihi": (_IHI_SHIFT, _IHI_TREND, _IHI_RUNS, _IHI_ASTRONOMICAL),
+    "weco": _WECO_RULES,
+    "nelson": _NELSON_RULES,
+}
+
+#: Every rule by its code.
+RULES: dict[str, Rule] = {rule.code: rule for rules in RULE_SETS.values() for rule in rules}
+
+_SET_LABELS = {"anhoej": "Anhøj", "ihi": "IHI run-chart", "weco": "Western Electric", "nelson": "Nelson"}
+
+
+# ----------------------------------------------------------------------------------------------
+# evaluate
+# ----------------------------------------------------------------------------------------------
+
+def _limit(value, n: int, name: str) -> np.ndarray:
+    """A limit as one float per point; None means no limit (NaN, which never signals)."""
+    if value is None:
+        return np.full(n, np.nan)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise QIDataError(f"{name} must be a number or one number per point.", column=name) from None
+    if arr.ndim == 0:
+        return np.full(n, float(arr))
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise QIDataError(f"{name} must be one number or one number per point ({n} points), but it has "
+                          f"shape {arr.shape}.", column=name)
+    return arr
+
+
+def _sigma(value, n: int) -> np.ndarray:
+    arr = _limit(value, n, "sigma")
+    negative = arr < 0
+    if negative.any():
+        pos = [int(i) for i in np.flatnonzero(negative)]
+        raise QIDataError(f"sigma must not be negative, but it is at positions {pos} of this part "
+                          "(counting from 0).", column="sigma", rows=pos)
+    return arr
+
+
+def _rule_set(rule_set) -> str:
+    key = rule_set.strip().lower() if isinstance(rule_set, str) else None
+    if key not in RULE_SETS:
+        names = ", ".join(repr(k) for k in RULE_SETS)
+        raise QIDataError(f"Unknown rule set {rule_set!r}. The rule sets are: {names}.", column="rules")
+    return key
+
+
+def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None) -> list[Finding]:
+    """Run one rule set on one part of a chart and return the rules that fired.
+
+    Parameters
+    ----------
+    rule_set : str
+        ``"anhoej"`` (points outside the limits, plus the Anhøj run rules; the qicharts2 default),
+        ``"ihi"`` (shift, trend, runs, astronomical point; for run charts), ``"weco"`` (Western
+        Electric rules 1-4) or ``"nelson"`` (Nelson rules 1-8).
+    y : array-like of float
+        The part's plotted values in time order, with no missing values.
+    cl : float or array-like of float
+        The centre line (the median on a run chart).
+    lcl, ucl : float, array-like of float, or None
+        Control limits; NaN or None means no limit (never signals).
+    sigma : float, array-like of float, or None
+        The chart's one-sigma width per point, for the zone rules. A NaN sigma disables the zone
+        rules at that point.
+
+    Returns
+    -------
+    list of Finding
+        One :class:`Finding` per rule that fired, in the rule set's order; an empty list means no
+        special cause was found.
+
+    Raises
+    ------
+    QIDataError
+        For an unknown rule set; when the Western Electric or Nelson rules are asked for without a
+        sigma (a run chart has none); for badly shaped inputs.
+
+    Notes
+    -----
+    * On a run chart (no limits given) the ``"anhoej"`` set checks its two run rules only, as
+      qicharts2 does; the 3-sigma rule needs limits and is skipped.
+    * Rule 1 of the ``"weco"`` and ``"nelson"`` sets compares the points with the control limits
+      when they are given (so it agrees with the limits drawn, e.g. a lower limit clipped at
+      zero), and with 3 sigma otherwise.
+    * Points equal to the centre line (up to floating-point rounding) have z = 0.
+
+    Examples
+    --------
+    >>> y = [3, 4, 3, 5, 4, 9, 9, 9, 9, 9, 9, 9, 9, 9]
+    >>> [f.rule.code for f in evaluate("anhoej", y, cl=5)]
+    ['anhoej_shift', 'anhoej_crossings']
+    >>> [f.rule.code for f in evaluate("weco", y, cl=5, sigma=1)]
+    ['weco1', 'weco2', 'weco3', 'weco4']
+    """
+    key = _rule_set(rule_set)
+    values = _runs._as_values(y, "y")
+    n = values.shape[0]
+    centre = _runs._as_centre(cl, n)
+    has_limits = lcl is not None or ucl is not None
+    rules = RULE_SETS[key]
+    if sigma is None and any(r.needs == "sigma" and not r.optional for r in rules):
+        raise QIDataError(
+            f"The {_SET_LABELS[key]} rules need the chart's sigma (the width of one standard deviation), "
+            "and this chart has none. A run chart has no sigma: use the 'anhoej' or 'ihi' rules for a "
+            "run chart, or draw a control chart (such as an I chart) to use these rules.", column="rules")
+    if not has_limits and any(r.needs == "limits" and not r.optional for r in rules):
+        raise QIDataError(f"The {_SET_LABELS[key]} rules need control limits, and this chart has none.",
+                          column="rules")
+    part = _Part(values, centre,
+                 _limit(lcl, n, "lcl") if lcl is not None else None,
+                 _limit(ucl, n, "ucl") if ucl is not None else None,
+                 _sigma(sigma, n) if sigma is not None else None)
+    findings = []
+    for rule in rules:
+        if rule.needs == "limits" and not has_limits:
+            continue  # optional (checked above)
+        if rule.needs == "sigma" and sigma is None:
+            continue  # optional (checked above)
+        result = rule._apply(part)
+        if result is None:
+            continue
+        mask, detail = result
+        mask = np.array(mask, dtype=bool)
+        mask.setflags(write=False)
+        findings.append(Finding(rule=rule, mask=mask, part_level=rule.part_level, detail=detail))
+    return findings
