@@ -2,8 +2,9 @@
 
 Run:  .venv/bin/python benchmarks/bench_spc.py [--sizes 10000 100000 1000000] [--repeat 3]
 
-The bare pass is the floor: the centre line, sigma, limits, signals and runs analysis written directly in
-numpy on arrays already in time order, with no input checking, no subgrouping and no result object.
+The bare pass is the floor: the same arithmetic written directly in numpy (check the points are in time
+order, centre line, sigma, limits, signals, runs analysis, and the per-point arrays the result carries), with
+no input checking, no subgrouping, no rule registry and no DataFrame.
 Target (issue 3): qikit within 3x of the bare pass at 10^6 points, and for mdc over 5,000 facets x 36 months.
 """
 
@@ -15,6 +16,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
+
+# the full Making Data Count bare pass (rules and point types included) lives beside this script
+from bench_mdc import bare_numpy as bare_mdc
 
 import qikit
 
@@ -29,19 +33,36 @@ def best_of(fn, repeat: int) -> float:
 
 
 def bare_runs(y, cl):
-    s = np.sign(y - cl)
-    s = s[s != 0]
+    """Anhøj runs analysis: longest run, crossings and the points in runs longer than the limit."""
+    side = np.sign(y - cl)
+    useful = side != 0
+    s = side[useful]
     change = np.flatnonzero(np.diff(s)) + 1
-    lengths = np.diff(np.concatenate([[0], change, [s.size]]))
-    return lengths.max(), change.size
+    starts = np.concatenate([[0], change])
+    lengths = np.diff(np.concatenate([starts, [s.size]]))
+    limit = round(np.log2(s.size)) + 3
+    long_run = np.repeat(lengths > limit, lengths)
+    mask = np.zeros(y.size, bool)
+    mask[useful] = long_run
+    return lengths.max(), change.size, mask
 
 
-def bare_run(y):
+def per_point(k, **values):
+    """The per-point columns a chart result carries (centre line, limits, 2-sigma lines, flags, runs)."""
+    return {name: np.full(k, v, dtype=float) if np.ndim(v) == 0 else v for name, v in values.items()}
+
+
+def bare_run(x, y):
+    assert np.all(x[1:] > x[:-1])  # the same "already in time order?" check qikit makes
     cl = np.median(y)
-    return bare_runs(y, cl)
+    longest, crossings, mask = bare_runs(y, cl)
+    nan = np.nan
+    return per_point(y.size, cl=cl, lcl=nan, ucl=nan, lcl_2s=nan, ucl_2s=nan, longest=longest,
+                     crossings=crossings, shift=mask)
 
 
-def bare_i(y):
+def bare_i(x, y):
+    assert np.all(x[1:] > x[:-1])
     cl = y.mean()
     mr = np.abs(np.diff(y))
     amr = mr.mean()
@@ -49,35 +70,22 @@ def bare_i(y):
     sigma = amr / 1.128
     ucl, lcl = cl + 3 * sigma, cl - 3 * sigma
     signal = (y > ucl) | (y < lcl)
-    return signal.sum(), bare_runs(y, cl)
+    longest, crossings, mask = bare_runs(y, cl)
+    return per_point(y.size, cl=cl, lcl=lcl, ucl=ucl, lcl_2s=cl - 2 * sigma, ucl_2s=cl + 2 * sigma,
+                     signal=signal, longest=longest, crossings=crossings, shift=mask)
 
 
-def bare_p(y, n):
+def bare_p(x, y, n):
+    assert np.all(x[1:] > x[:-1])
     p = y / n
     cl = y.sum() / n.sum()
     sigma = np.sqrt(cl * (1 - cl) / n)
     ucl, lcl = np.minimum(cl + 3 * sigma, 1), np.maximum(cl - 3 * sigma, 0)
     signal = (p > ucl) | (p < lcl)
-    return signal.sum(), bare_runs(p, cl)
-
-
-def bare_mdc(y, groups):
-    """Per group: mean, screened mean moving range, limits, beyond-limit flags (groups contiguous)."""
-    starts = np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]]))
-    counts = np.diff(np.concatenate([starts, [y.size]]))
-    mean = np.add.reduceat(y, starts) / counts
-    mr = np.abs(np.diff(y))
-    same = groups[1:] == groups[:-1]
-    g = groups[1:][same]
-    mr = mr[same]
-    amr = np.bincount(g, mr) / np.bincount(g)
-    keep = mr < 3.267 * amr[g]
-    amr = np.bincount(g[keep], mr[keep], minlength=amr.size) / np.bincount(g[keep], minlength=amr.size)
-    m = np.repeat(mean, counts)
-    a = np.repeat(amr, counts)
-    upl, lpl = m + 2.66 * a, m - 2.66 * a
-    side = np.sign(y - m)
-    return ((y > upl) | (y < lpl)).sum(), side.sum()
+    longest, crossings, mask = bare_runs(p, cl)
+    return per_point(y.size, cl=cl, lcl=lcl, ucl=ucl, lcl_2s=np.maximum(cl - 2 * sigma, 0),
+                     ucl_2s=np.minimum(cl + 2 * sigma, 1), signal=signal, longest=longest, crossings=crossings,
+                     shift=mask)
 
 
 def main() -> None:
@@ -93,12 +101,15 @@ def main() -> None:
         y = rng.normal(50, 5, size)
         n = rng.integers(200, 400, size).astype(float)
         k = rng.binomial(n.astype(int), 0.2).astype(float)
-        df = pd.DataFrame({"t": np.arange(size), "y": y, "k": k, "n": n})
+        t = np.arange(size)
+        df = pd.DataFrame({"t": t, "y": y, "k": k, "n": n})
         cases = [
-            ("spc run", lambda df=df: qikit.spc(df, x="t", y="y"), lambda y=y: bare_run(y)),
-            ("spc i", lambda df=df: qikit.spc(df, x="t", y="y", chart="i"), lambda y=y: bare_i(y)),
-            ("spc p", lambda df=df: qikit.spc(df, x="t", y="k", n="n", chart="p"), lambda k=k, n=n: bare_p(k, n)),
-            ("mdc", lambda df=df: qikit.mdc(df, x="t", y="y"), lambda y=y: bare_mdc(y, np.zeros(y.size, int))),
+            ("spc run", lambda df=df: qikit.spc(df, x="t", y="y"), lambda t=t, y=y: bare_run(t, y)),
+            ("spc i", lambda df=df: qikit.spc(df, x="t", y="y", chart="i"), lambda t=t, y=y: bare_i(t, y)),
+            ("spc p", lambda df=df: qikit.spc(df, x="t", y="k", n="n", chart="p"),
+             lambda t=t, k=k, n=n: bare_p(t, k, n)),
+            ("mdc", lambda df=df: qikit.mdc(df, x="t", y="y"),
+             lambda t=t, y=y: bare_mdc(np.zeros(y.size, np.int64), t, y)),
         ]
         for name, fn, bare in cases:
             t_q, t_b = best_of(fn, args.repeat), best_of(bare, args.repeat)
@@ -111,7 +122,7 @@ def main() -> None:
     df = pd.DataFrame({"trust": facet, "month": month, "pct": y})
     t_q = best_of(lambda: qikit.mdc(df, x="month", y="pct", facet="trust", improvement="increase", target=95),
                   args.repeat)
-    t_b = best_of(lambda: bare_mdc(y, facet), args.repeat)
+    t_b = best_of(lambda: bare_mdc(facet, month, y), args.repeat)
     rows.append(("mdc facets", f"{f:,} x {m}", t_q, t_b))
 
     print(f"{'case':<12} {'points':>14} {'qikit (s)':>11} {'bare numpy (s)':>15} {'ratio':>7}")

@@ -164,16 +164,18 @@ def _chart_one(rows, spec, agg, part, freeze, exclude, cl, screen_mr, rules, mul
     baseline = np.arange(k) < (freeze if freeze is not None else k)
     categorical = rows.attrs["x_kind"] == "categorical"
     out = _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_mr, rules)
-    frame = pd.DataFrame({
-        "x": groups["x"].to_numpy(), "part": part_no, "part_label": part_label,
-        "n": groups["n"].to_numpy(dtype=float), **out["columns"],
-        "baseline": baseline, "include": include,
-    })
-    for c in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"]:
-        frame[c] = frame[c] * multiply
-    frame = frame[["x", "part", "part_label", "n", "y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s", "baseline",
-                   "include", "sigma_signal", "runs_signal", "n_useful", "longest_run", "longest_run_max",
-                   "n_crossings", "n_crossings_min", "signal", "rule"]]
+    c = out["columns"]
+    if multiply != 1:
+        for name in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"]:
+            c[name] = c[name] * multiply
+    columns = {"x": groups["x"].to_numpy(), "part": part_no, "part_label": part_label,
+               "n": groups["n"].to_numpy(dtype=float)}
+    columns.update((name, c[name]) for name in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"])
+    columns.update(baseline=baseline, include=include)
+    columns.update((name, c[name]) for name in ["sigma_signal", "runs_signal", "n_useful", "longest_run",
+                                                 "longest_run_max", "n_crossings", "n_crossings_min", "signal",
+                                                 "rule"])
+    frame = pd.DataFrame(columns, copy=False)
     return frame, out["findings"], out["useful_by_part"]
 
 
@@ -246,10 +248,14 @@ def _subgroups(rows: pd.DataFrame, spec, agg: str) -> pd.DataFrame:
     categorical = rows.attrs["x_kind"] == "categorical"
     has_n = rows.attrs["n_label"] is not None
     xs = rows["x"]
-    if xs.is_unique:
+    xv = xs.to_numpy()
+    strictly_increasing = not categorical and len(xv) > 1 and bool(np.all(xv[1:] > xv[:-1]))
+    if strictly_increasing or xs.is_unique:
         # One row per subgroup (the usual case): no grouping needed, just put the rows in x order.
-        order = np.arange(len(rows)) if categorical else np.argsort(xs.to_numpy(), kind="stable")
-        r = rows.iloc[order]
+        if categorical or strictly_increasing:
+            r = rows
+        else:
+            r = rows.iloc[np.argsort(xv, kind="stable")]
         y = r["y"].to_numpy(dtype=float)
         stats = pd.DataFrame({"x": r["x"].to_numpy(), "y_sum": y, "y_len": (~np.isnan(y)).astype(float),
                               "y_mean": y, "y_sd": np.full(len(y), np.nan), "n": r["n"].to_numpy(dtype=float)})
@@ -283,11 +289,11 @@ def _parts(groups: pd.DataFrame, part, label_column) -> tuple[np.ndarray, np.nda
     """Part number (1, 2, ...) and part label for each subgroup."""
     k = len(groups)
     if part is None:
-        return np.ones(k, dtype=int), np.full(k, "1", dtype=object)
+        return np.ones(k, dtype=int), pd.Categorical.from_codes(np.zeros(k, dtype=np.int8), categories=["1"])
     if "part" in groups:
         labels = groups["part"].astype(str).to_numpy()
         change = np.concatenate([[True], labels[1:] != labels[:-1]])
-        return np.cumsum(change), labels.astype(object)
+        return np.cumsum(change), pd.Categorical(labels, categories=list(dict.fromkeys(labels)))
     try:
         breaks = [int(b) for b in part]
         ok = all(float(b) == int(b) for b in part)
@@ -299,7 +305,7 @@ def _parts(groups: pd.DataFrame, part, label_column) -> tuple[np.ndarray, np.nda
     starts = np.zeros(k, dtype=int)
     starts[sorted(set(breaks))] = 1
     no = np.cumsum(starts) + 1
-    return no, no.astype(str).astype(object)
+    return no, pd.Categorical.from_codes(no - 1, categories=[str(i) for i in range(1, no[-1] + 1)])
 
 
 def _include(groups: pd.DataFrame, exclude, x_label: str) -> np.ndarray:
@@ -328,23 +334,28 @@ def _include(groups: pd.DataFrame, exclude, x_label: str) -> np.ndarray:
 
 def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_mr, rule_set) -> dict:
     k = len(groups)
-    cols = {c: np.full(k, np.nan) for c in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s", "n_useful", "longest_run",
-                                            "longest_run_max", "n_crossings", "n_crossings_min"]}
+    do_runs = spec.runs_analysis and not categorical
+    # Every part assigns the line columns (and, with runs analysis, the runs columns) for all its rows, and
+    # the parts cover every row, so those need no initial fill.
+    runs_cols = ["n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
+    cols = {c: np.empty(k) for c in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"]}
+    cols.update({c: np.empty(k) if do_runs else np.full(k, np.nan) for c in runs_cols})
     sigma_signal = np.zeros(k, dtype=bool)
     runs_signal = np.zeros(k, dtype=bool)
     signal = np.zeros(k, dtype=bool)
-    rule = np.full(k, None, dtype=object)
+    rule_code = np.full(k, -1, dtype=np.int16)  # index into rule_names; -1 = no rule fired
+    rule_names: list[str] = []
     findings, useful_by_part = [], {}
     yv = groups["value"].to_numpy(dtype=float)
     arrays = dict(n=groups["n"].to_numpy(dtype=float), y_sum=groups["y_sum"].to_numpy(dtype=float),
                   y_len=groups["y_len"].to_numpy(dtype=float), y_sd=groups["y_sd"].to_numpy(dtype=float))
-    do_runs = spec.runs_analysis and not categorical
-    boundaries = np.flatnonzero(np.diff(part_no)) + 1
-    for idx in np.split(np.arange(k), boundaries):
-        p = int(part_no[idx[0]])
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(part_no)) + 1, [k]])
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        idx = slice(int(a), int(b))  # parts are contiguous: slices are views, not copies
+        p = int(part_no[a])
         base = baseline[idx] & include[idx]
         part = Part(y=yv[idx], base=base, cl=cl, categorical=categorical, screen_mr=screen_mr,
-                    **{name: a[idx] for name, a in arrays.items()})
+                    **{name: arr[idx] for name, arr in arrays.items()})
         lim = spec.limits(part)
         useful = include[idx] & ~np.isnan(lim.y)
         useful_by_part[p] = int(np.sum(base & ~np.isnan(lim.y)))
@@ -358,7 +369,8 @@ def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_m
             beyond = (lim.y > lim.ucl) | (lim.y < lim.lcl)
         sigma_signal[idx] = beyond & ~np.isnan(lim.y)
 
-        pos = idx[useful]
+        pos = a + np.flatnonzero(useful)
+        ra = None
         if do_runs:
             ra = _runs.anhoej(lim.y[useful], lim.cl[useful])
             cols["n_useful"][idx] = ra.n_useful
@@ -369,20 +381,23 @@ def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_m
         if spec.has_limits:
             tr = lim.transform or (lambda a: a)
             found = _rules.evaluate(rule_set, tr(lim.y[useful]), tr(lim.cl[useful]), lcl=tr(lim.lcl[useful]),
-                                    ucl=tr(lim.ucl[useful]), sigma=lim.sigma[useful])
+                                    ucl=tr(lim.ucl[useful]), sigma=lim.sigma[useful], anhoej=ra)
         else:
-            found = _rules.evaluate(rule_set, lim.y[useful], lim.cl[useful])
+            found = _rules.evaluate(rule_set, lim.y[useful], lim.cl[useful], anhoej=ra)
         if not do_runs:  # no time-order patterns on a moving range chart or across units: single points only
             found = [f for f in found if f.rule.code in SINGLE_POINT_RULES]
         for f in found:
             hit = pos[f.mask]
             signal[hit] = True
-            for i in hit:
-                rule[i] = f.rule.name if rule[i] is None else rule[i]
+            if f.rule.name not in rule_names:
+                rule_names.append(f.rule.name)
+            first = hit[rule_code[hit] < 0]  # the first rule (in the rule set's order) names the point
+            rule_code[first] = rule_names.index(f.rule.name)
             findings.append(_Finding(part=p, rule=f.rule, points=hit, part_level=f.part_level, detail=f.detail))
     if not do_runs:
         runs_signal[:] = False
-    cols.update(sigma_signal=sigma_signal, runs_signal=runs_signal, signal=signal, rule=rule)
+    cols.update(sigma_signal=sigma_signal, runs_signal=runs_signal, signal=signal,
+                rule=pd.Categorical.from_codes(rule_code, categories=rule_names))
     return {"columns": cols, "findings": findings, "useful_by_part": useful_by_part}
 
 

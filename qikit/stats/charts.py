@@ -97,13 +97,17 @@ def _symmetric(y, centre, sigma, cl_plot=None, lower=-np.inf, upper=np.inf) -> L
     """centre +/- 3 sigma and 2 sigma, clipped to [lower, upper] (limits outside the data's range)."""
     centre = np.broadcast_to(np.asarray(centre, dtype=float), y.shape)
     sigma = np.broadcast_to(np.asarray(sigma, dtype=float), y.shape)
-    clip = lambda a: np.clip(a, lower, upper)  # noqa: E731
-    return Limits(
-        y=y,
-        cl=np.array(centre if cl_plot is None else np.broadcast_to(cl_plot, y.shape), dtype=float),
-        lcl=clip(centre - 3 * sigma), ucl=clip(centre + 3 * sigma),
-        lcl_2s=clip(centre - 2 * sigma), ucl_2s=clip(centre + 2 * sigma), sigma=np.array(sigma),
-    )
+
+    def line(k: float) -> np.ndarray:
+        out = centre + k * sigma
+        if lower > -np.inf:
+            np.maximum(out, lower, out=out)
+        if upper < np.inf:
+            np.minimum(out, upper, out=out)
+        return out
+
+    plotted = centre if cl_plot is None else np.broadcast_to(np.asarray(cl_plot, dtype=float), y.shape)
+    return Limits(y=y, cl=plotted, lcl=line(-3), ucl=line(3), lcl_2s=line(-2), ucl_2s=line(2), sigma=sigma)
 
 
 def run_limits(p: Part) -> Limits:

@@ -444,12 +444,14 @@ class Finding:
 class _Part:
     """The inputs of one evaluation, with shared intermediate results computed once."""
 
-    def __init__(self, y, cl, lcl, ucl, sigma):
+    def __init__(self, y, cl, lcl, ucl, sigma, anhoej=None):
         self.y = y
         self.cl = cl
         self.lcl = lcl
         self.ucl = ucl
         self.sigma = sigma
+        if anhoej is not None:  # computed by the caller already: do not run it twice
+            self.__dict__["anhoej"] = anhoej
 
     @cached_property
     def z(self) -> np.ndarray:
@@ -681,7 +683,7 @@ def _rule_set(rule_set) -> str:
     return key
 
 
-def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None) -> list[Finding]:
+def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None, anhoej=None) -> list[Finding]:
     """Run one rule set on one part of a chart and return the rules that fired.
 
     Parameters
@@ -699,6 +701,9 @@ def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None) -> list[Findi
     sigma : float, array-like of float, or None
         The chart's one-sigma width per point, for the zone rules. A NaN sigma disables the zone
         rules at that point.
+    anhoej : RunsResult, optional
+        The result of :func:`qikit.stats.runs.anhoej` for these same ``y`` and ``cl``, when the caller
+        has it already (saves computing it twice).
 
     Returns
     -------
@@ -746,7 +751,7 @@ def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None) -> list[Findi
     part = _Part(values, centre,
                  _limit(lcl, n, "lcl") if lcl is not None else None,
                  _limit(ucl, n, "ucl") if ucl is not None else None,
-                 _sigma(sigma, n) if sigma is not None else None)
+                 _sigma(sigma, n) if sigma is not None else None, anhoej=anhoej)
     findings = []
     for rule in rules:
         if rule.needs == "limits" and not has_limits:

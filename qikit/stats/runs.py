@@ -175,9 +175,14 @@ def _as_count(n, name: str = "n_useful", minimum: int = 1) -> int:
 def _side(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
     """+1 above the centre line, -1 below, 0 on it (within rounding; see _TIE_RTOL)."""
     diff = y - cl
-    on_line = np.abs(diff) <= _TIE_RTOL * np.maximum(np.abs(y), np.abs(cl))
     side = np.sign(diff).astype(np.int8)
-    side[on_line] = 0
+    # Ties within rounding are rare: screen with one scalar bound, then check the few candidates exactly.
+    scale = max(np.max(np.abs(y), initial=0.0), np.max(np.abs(cl), initial=0.0))
+    near = np.flatnonzero(np.abs(diff) <= _TIE_RTOL * scale)
+    if near.size:
+        cl_near = cl[near] if np.ndim(cl) else cl
+        exact = np.abs(diff[near]) <= _TIE_RTOL * np.maximum(np.abs(y[near]), np.abs(cl_near))
+        side[near[exact]] = 0
     return side
 
 
