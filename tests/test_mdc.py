@@ -662,15 +662,15 @@ def test_explain_vignette():
     text = run(VIGNETTE, improvement="decrease", target=3).explain()
     assert "From Jan 2020 to Jun 2021 (18 points) the mean is 1.94 and the process limits are -0.72 to 4.60." in text
     assert ("Special cause variation of a concerning nature in May 2020: the value 10 is above the upper "
-            "process limit (rule: a point beyond the process limits).") in text
+            "process limit.") in text
     assert "The latest point, Jun 2021, shows common cause variation." in text
     assert "the target will be met only some of the time" in text
 
 
 def test_explain_improving_trend_and_assurance_words():
     text = run(TREND, target=30).explain()
-    assert ("Special cause variation of an improving nature from Jul 2020 to Jan 2021: 7 points in a row each "
-            "higher than the one before") in text
+    assert ("Special cause variation of an improving nature from Jul 2020 to Jan 2021 (7 points): a trend: 7 or "
+            "more points in a row each higher than the one before.") in text
     assert "will not be met consistently without a change to the process" in text
     text = run(TREND, target=0).explain()
     assert "the target will consistently be met" in text

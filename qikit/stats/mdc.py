@@ -853,7 +853,8 @@ class MDCResult:
         return _plain(value)
 
     def _episodes(self) -> pd.DataFrame:
-        """Consecutive flagged points of one segment with the same rule and point type, one row each."""
+        """Stretches of consecutive flagged points of one segment with the same point type (the same
+        nature of special cause), one row each, with the rules that caught them in MDC precedence."""
         d = self.data
         rule = d["rule"].to_numpy(dtype=object)
         flagged = pd.notna(d["rule"]).to_numpy()
@@ -862,39 +863,47 @@ class MDCResult:
         n = len(d)
         new = np.ones(n, dtype=bool)
         if n > 1:
-            new[1:] = ~flagged[:-1] | (rule[1:] != rule[:-1]) | (pt[1:] != pt[:-1]) | (seg_key[1:] != seg_key[:-1])
+            new[1:] = ~flagged[:-1] | (pt[1:] != pt[:-1]) | (seg_key[1:] != seg_key[:-1])
         new &= flagged
         ep = np.cumsum(new) - 1
         pos = np.flatnonzero(flagged)
         if not len(pos):
-            return pd.DataFrame(columns=["seg_key", "first", "last", "n", "rule", "point_type"])
+            return pd.DataFrame(columns=["seg_key", "first", "last", "n", "rules", "point_type"])
         e = ep[pos]
         first = pos[np.r_[True, e[1:] != e[:-1]]]
         last = pos[np.r_[e[1:] != e[:-1], True]]
+        rules = [tuple(r for r in RULES if r in set(rule[a:b + 1])) for a, b in zip(first, last, strict=True)]
         return pd.DataFrame({"seg_key": seg_key[first], "first": first, "last": last,
-                             "n": np.bincount(e), "rule": rule[first], "point_type": pt[first]})
+                             "n": np.bincount(e), "rules": rules, "point_type": pt[first]})
 
     def _finding(self, ep, fmt) -> str:
         d = self.data
         i, j, k = int(ep["first"]), int(ep["last"]), int(ep["n"])
         when = f"in {self._fx(d['x'].iat[i])}" if k == 1 else \
-            f"from {self._fx(d['x'].iat[i])} to {self._fx(d['x'].iat[j])}"
-        direction = int(d["direction"].iat[i])
-        high = direction > 0
-        rule = ep["rule"]
-        if rule == "beyond_limits":
-            what = (f"the value {_value(d['y'].iat[i])} is " if k == 1 else f"{k} points in a row are ") + \
-                   ("above the upper process limit" if high else "below the lower process limit")
-        elif rule == "trend":
-            what = f"{k} points in a row each {'higher' if high else 'lower'} than the one before"
-        elif rule == "two_in_three":
-            limit = "upper" if high else "lower"
-            what = (f"the value {_value(d['y'].iat[i])} is" if k == 1 else f"{k} points in a row are") + \
-                f" close to the {limit} process limit, with two out of three points in a row beyond the 2-sigma line"
-        else:
-            what = f"{k} points in a row {'above' if high else 'below'} the mean"
+            f"from {self._fx(d['x'].iat[i])} to {self._fx(d['x'].iat[j])} ({k} points)"
+        rule = d["rule"].to_numpy(dtype=object)[i:j + 1]
+        direction = d["direction"].to_numpy()[i:j + 1]
+        y = d["y"].to_numpy()[i:j + 1]
+        parts = []
+        for r in ep["rules"]:
+            hit = rule == r
+            m = int(hit.sum())
+            high = direction[hit][0] > 0
+            if r == "beyond_limits":
+                side = "above the upper" if high else "below the lower"
+                parts.append(f"the value {_value(y[hit][0])} is {side} process limit" if m == 1 else
+                             f"{m} values are {side} process limit")
+            elif r == "trend":
+                parts.append(f"a trend: 7 or more points in a row each {'higher' if high else 'lower'} than the one "
+                             "before")
+            elif r == "two_in_three":
+                parts.append(f"two out of three points in a row are close to the {'upper' if high else 'lower'} "
+                             "process limit (beyond the 2-sigma line)")
+            else:
+                parts.append(f"a shift: 7 or more points in a row {'above' if high else 'below'} the mean")
         nature = _NATURE[ep["point_type"]]
-        return f"{nature[0].upper()}{nature[1:]} {when}: {what} (rule: {_RULE_TEXT[rule]})."
+        listed = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
+        return f"{nature[0].upper()}{nature[1:]} {when}: {listed}."
 
     def explain(self) -> str:
         """Plain-English reading of every facet and segment, one sentence per finding.
@@ -973,7 +982,8 @@ class MDCResult:
             for ep in eps.to_dict("records")[:4]:
                 i, j = int(ep["first"]), int(ep["last"])
                 when = self._fx(d["x"].iat[i]) if i == j else f"{self._fx(d['x'].iat[i])} to {self._fx(d['x'].iat[j])}"
-                parts.append(f"{when} ({_RULE_TEXT[ep['rule']]}, {_short_type(ep['point_type'])})")
+                rules = ", ".join(_RULE_TEXT[r] for r in ep["rules"])
+                parts.append(f"{when} ({rules}; {_short_type(ep['point_type'])})")
             more = f" and {len(eps) - 4} more" if len(eps) > 4 else ""
             return text + f" {n_sig} point{'s' if n_sig != 1 else ''} show{'s' if n_sig == 1 else ''} special cause " \
                           f"variation: {'; '.join(parts)}{more}."
