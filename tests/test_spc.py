@@ -560,3 +560,11 @@ def test_a_plain_list_is_y():
     assert d.y.tolist() == [1, 2, 3, 4, 5, 4, 3, 2] and d.x.tolist() == list(range(1, 9))
     with pytest.raises(QIDataError, match="DataFrame"):
         qikit.spc({"y": [1, 2]}, y="y")
+
+
+def test_no_signal_sentence_gives_the_numbers():
+    text = qikit.spc(y=[3, 5, 4, 6, 2, 7, 5, 4, 6, 3]).explain()
+    assert text.startswith("No signal: the variation looks like common cause variation only. The longest run is 2 "
+                           "points (more than 6 would signal) and the line crosses the centre line 8 times (fewer "
+                           "than 2 would signal).")
+    assert "No point lies outside" not in text  # a run chart has no limits

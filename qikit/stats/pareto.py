@@ -127,8 +127,8 @@ def pareto(data: pd.DataFrame | None, category, count=None, *, other: str | None
 
     Examples
     --------
-    >>> import qikit
-    >>> res = qikit.pareto(None, ["falls", "falls", "pressure", "falls", "drug", "pressure"])
+    >>> from qikit.stats.pareto import pareto
+    >>> res = pareto(None, ["falls", "falls", "pressure", "falls", "drug", "pressure"])
     >>> res.data[["category", "count", "cum_percent"]].round(1).values.tolist()
     [['falls', 3, 50.0], ['pressure', 2, 83.3], ['drug', 1, 100.0]]
     >>> res.vital_few

@@ -191,14 +191,15 @@ class SPCResult:
         bits = []
         for _, r in s.iterrows():
             if np.isfinite(r["n_useful"]) and np.isfinite(r["longest_run"]):
-                who = f"{r['facet']}: " if "facet" in r else ""
-                bits.append(f"{who}the longest run is {int(r['longest_run'])} (a run longer than "
-                            f"{int(r['longest_run_max'])} would signal) and the line crosses the centre "
-                            f"{int(r['n_crossings'])} times (fewer than {int(r['n_crossings_min'])} would signal)")
-        limits = " and no point lies outside the control limits" if spec.has_limits else ""
-        detail = f" ({'; '.join(bits)}{limits})" if bits else (f" ({limits.strip()})" if limits else "")
-        return (f"No signal: the variation looks like common cause variation only{detail}. "
-                "The process is stable; to improve it, change the system rather than react to single points.")
+                who = f"For {r['facet']}, the" if "facet" in r else "The"
+                bits.append(f"{who} longest run is {int(r['longest_run'])} points (more than "
+                            f"{int(r['longest_run_max'])} would signal) and the line crosses the centre line "
+                            f"{int(r['n_crossings'])} times (fewer than {int(r['n_crossings_min'])} would signal).")
+        if spec.has_limits:
+            bits.append("No point lies outside the control limits.")
+        return " ".join(["No signal: the variation looks like common cause variation only.", *bits,
+                         "The process is stable: to improve it, change the system rather than react to single "
+                         "points."])
 
     def describe(self) -> str:
         """A short alt-text paragraph for the chart: what is plotted, over what range, the centre line and
@@ -216,7 +217,7 @@ class SPCResult:
             if "facet" in r:
                 part = f"{r['facet']}, {part[:1].lower() + part[1:]}" if part else f"{r['facet']}: "
             centre = "median" if self.chart == "run" else "centre line"
-            line = f"{part}{centre} {_num(r['cl'])}"
+            line = f"{part}{centre} {_num(r['cl'])}" if part else f"{_upper_first(centre)} {_num(r['cl'])}"
             if spec.has_limits:
                 sub = d[d["part"] == r["part"]] if "facet" not in d else \
                     d[(d["part"] == r["part"]) & (d["facet"] == r["facet"])]
