@@ -31,6 +31,12 @@ _LAZY = {
     "mdc": "qikit.stats.mdc",
     "MDCResult": "qikit.stats.mdc",
     "choose_chart": "qikit.stats.choose",
+    "pareto": "qikit.stats.pareto",
+    "ParetoResult": "qikit.stats.pareto",
+    "funnel": "qikit.stats.funnel",
+    "FunnelResult": "qikit.stats.funnel",
+    # presentation (matplotlib loads only when a chart is drawn)
+    "mdc_summary_table": "qikit.plot.board",
     # the improvement toolkit
     "AimStatement": "qikit.improve.aims",
     "Measure": "qikit.improve.measures",
@@ -48,6 +54,9 @@ _MODULES = {
     "simulate": "qikit.simulate",
     "datasets": "qikit.datasets",
     "improve": "qikit.improve",
+    "plot": "qikit.plot",
+    "widgets": "qikit.widgets",
+    "exercises": "qikit.exercises",
 }
 
 __all__ = ["__version__", "QIError", "QIDataError", "QIWarning", "ProvisionalLimitsWarning", *_LAZY, *_MODULES]

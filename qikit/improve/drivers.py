@@ -345,6 +345,12 @@ class DriverDiagram:
                 lines.append(f"    class {','.join(members)} {css}")
         return "\n".join(lines)
 
+    def plot(self, fig=None, **style):
+        """Draw the diagram with matplotlib and return the Figure (:func:`qikit.plot.drivers.plot_driver_diagram`)."""
+        from ..plot.drivers import plot_driver_diagram
+
+        return plot_driver_diagram(self, fig=fig, **style)
+
     def __repr__(self) -> str:
         return (f"DriverDiagram({self.aim_text!r}: {len(self.primary_drivers)} primary, "
                 f"{len(self.secondary_drivers)} secondary, {len(self.change_ideas)} change ideas)")

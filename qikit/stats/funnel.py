@@ -68,8 +68,9 @@ class FunnelResult:
     ----------
     data : DataFrame
         One row per unit, in the order units first appear: ``unit, y, n, value`` (y / n x multiply),
-        ``cl, lcl_2s, ucl_2s, lcl, ucl`` (the funnel at that unit's n; ``lcl``/``ucl`` are 3-sigma), and
-        ``beyond_2s`` / ``beyond_3s``: ``"above"``, ``"below"`` or None.
+        ``cl, lcl_2s, ucl_2s, lcl, ucl`` (the funnel at that unit's n; ``lcl``/``ucl`` are 3-sigma), ``z``
+        (the unit's distance from the centre in standard errors, before clipping), and ``beyond_2s`` /
+        ``beyond_3s``: ``"above"``, ``"below"`` or None.
     curve : DataFrame
         The funnel as smooth curves for drawing: ``n, lcl_2s, ucl_2s, lcl, ucl`` at 200 denominators
         spaced evenly on a log scale across the units' range.
@@ -120,12 +121,12 @@ class FunnelResult:
             for side in ("above", "below"):
                 units = out.loc[out["beyond_3s"] == side, "unit"].astype(str).tolist()
                 if units:
-                    text.append(f"{format_rows(units)} {'lies' if len(units) == 1 else 'lie'} {side} the 3-sigma "
+                    text.append(f"{_units(units)} {'lies' if len(units) == 1 else 'lie'} {side} the 3-sigma "
                                 f"funnel: {'this unit differs' if len(units) == 1 else 'these units differ'} by more "
                                 "than chance would explain; find out why before judging.")
         warn = d.loc[d["beyond_2s"].notna() & d["beyond_3s"].isna(), "unit"].astype(str).tolist()
         if warn:
-            text.append(f"{format_rows(warn)} {'lies' if len(warn) == 1 else 'lie'} between the 2- and 3-sigma "
+            text.append(f"{_units(warn)} {'lies' if len(warn) == 1 else 'lie'} between the 2- and 3-sigma "
                         "funnels: worth watching, but 1 unit in 20 lands there by chance.")
         if len(out) > 0.2 * len(d) and len(d) >= 10:
             text.append("Many units lie outside the funnel, which suggests over-dispersion (differences in case "
@@ -135,7 +136,7 @@ class FunnelResult:
     def describe(self) -> str:
         """Alt text: what is plotted, the range of denominators, the centre and the units outside."""
         d = self.data
-        names = format_rows(self.outside["unit"].astype(str).tolist(), limit=6)
+        names = _units(self.outside["unit"].astype(str).tolist(), limit=6) if len(self.outside) else ""
         tail = f" Outside the 3-sigma funnel: {names}." if names else " No unit lies outside the 3-sigma funnel."
         return (f"Funnel plot of {self._what()} ({self.kind}) against {self.n} for {len(d)} units of {self.unit}, "
                 f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
@@ -154,6 +155,13 @@ class FunnelResult:
         table = self.data.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, na_rep="")
         head = html.escape(f"Funnel plot data: {len(self.data)} units, {self.kind}, centre {_num(self.centre)}")
         return f"<div><p><strong>{head}</strong></p>{table}<p>{html.escape(self.explain())}</p></div>"
+
+
+def _units(names: list[str], limit: int = 8) -> str:
+    """'A', 'A and B', or 'A, B, ... and 12 more (20 units)'."""
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more ({len(names)} units)"
+    return format_rows(names)
 
 
 def _num(v: float) -> str:
@@ -283,6 +291,7 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", t
         "y": _whole(ys), "n": _whole(ns),
         "value": values * m, "cl": np.full(len(units), centre * m),
         "lcl_2s": lo2 * m, "ucl_2s": hi2 * m, "lcl": lo3 * m, "ucl": hi3 * m,
+        "z": (values - centre) / _se(centre, ns, kind),
         "beyond_2s": side(lo2, hi2), "beyond_3s": side(lo3, hi3),
     })
     lo, hi = float(ns.min()), float(ns.max())
@@ -292,6 +301,11 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", t
     curve = pd.DataFrame({"n": grid, "lcl_2s": c_lo2 * m, "ucl_2s": c_hi2 * m, "lcl": c_lo3 * m, "ucl": c_hi3 * m})
     return FunnelResult(data=frame, curve=curve, kind=kind, centre=centre * m, unit=u_label, y=y_label, n=n_label,
                         multiply=m, target_given=target is not None)
+
+
+def _se(centre: float, n: np.ndarray, kind: str) -> np.ndarray:
+    """Standard error at denominator n: sqrt(p (1 - p) / n) or sqrt(r / n) (Spiegelhalter 2005)."""
+    return np.sqrt(centre * (1 - centre) / n) if kind == "proportion" else np.sqrt(centre / n)
 
 
 def _whole(a: np.ndarray) -> np.ndarray:

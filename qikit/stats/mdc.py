@@ -997,6 +997,20 @@ class MDCResult:
         listed = format_rows([f"{f} ({c} point{'s' if c != 1 else ''})" for f, c in flagged.items()], limit=6)
         return text + f" {len(flagged)} of them show special cause variation: {listed}."
 
+    # -- drawing (the presentation layer, loaded on first use) -------------------------------------
+    def plot(self, ax=None, **style):
+        """Draw the XmR chart with its icons; return the Axes (a Figure for a faceted result).
+        Options are those of :func:`qikit.plot.mdc.plot_mdc`."""
+        from ..plot.mdc import plot_mdc
+
+        return plot_mdc(self, ax=ax, **style)
+
+    def icons(self, fig=None, **style):
+        """The variation and assurance icons alone, as a matplotlib Figure (:func:`qikit.plot.mdc.mdc_icons`)."""
+        from ..plot.mdc import mdc_icons
+
+        return mdc_icons(self, fig=fig, **style)
+
     # -- display ------------------------------------------------------------------------------
     def _heading(self) -> str:
         bits = [f"improvement: {self.improvement}"]

@@ -232,6 +232,16 @@ class SPCResult:
         text.append(f"{n_sig} point{'s' if n_sig != 1 else ''} marked as signals." if n_sig else "No signals.")
         return " ".join(text)
 
+    def plot(self, ax=None, **style):
+        """Draw the chart with matplotlib and return the Axes (a Figure for a faceted result).
+
+        Options (``annotate=``, ``two_sigma=``, ``target=``, ``sharey=``, ...) are those of
+        :func:`qikit.plot.spc.plot_spc`, which draws it; the presentation layer loads on first use.
+        """
+        from ..plot.spc import plot_spc
+
+        return plot_spc(self, ax=ax, **style)
+
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
         head = f"SPCResult: {CHARTS[self.chart].title}, {len(self.data)} points, rules={self.options['rules']!r}"

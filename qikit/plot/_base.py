@@ -1,0 +1,293 @@
+"""Shared plumbing for qikit's charts: figures, x positions, stepped lines, captions and alt text."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import textwrap
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
+
+from ..errors import QIError
+from .style import PALETTE
+
+#: Height of one row of labels (annotations, part labels) above the data, as a fraction of the axes.
+ROW = 0.075
+
+
+def new_axes(ax: Axes | None, figsize=(10, 4.8)) -> tuple[Figure, Axes]:
+    """The Axes to draw in: ``ax`` if given, else a new figure with constrained layout."""
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise QIError(f"ax must be a matplotlib Axes, not {type(ax).__name__}.")
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax
+
+
+def new_grid(n: int, fig: Figure | None, ncols: int | None, sharey: bool, panel=(4.2, 3.2)):
+    """A grid of ``n`` panels (small multiples); unused cells are hidden. Returns (fig, axes list)."""
+    ncols = int(ncols) if ncols else min(n, 3)
+    nrows = int(np.ceil(n / ncols))
+    if fig is None:
+        fig = plt.figure(figsize=(panel[0] * ncols + 0.6, panel[1] * nrows + 1.0), layout="constrained")
+    elif not isinstance(fig, Figure):
+        raise QIError(f"fig must be a matplotlib Figure, not {type(fig).__name__}.")
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=bool(sharey), squeeze=False).ravel()
+    for a in axes[n:]:
+        a.set_visible(False)
+    for i, a in enumerate(axes[:n]):
+        a._qikit_grid = (i // ncols, i % ncols, i + ncols >= n)  # row, column, bottom of its column
+    return fig, list(axes[:n])
+
+
+def share_ylim(axes) -> None:
+    """Give panels sharing a y axis the union of the y ranges each panel asked for."""
+    lims = np.array([a._qikit_ylim for a in axes if getattr(a, "_qikit_ylim", None) is not None])
+    if len(lims):
+        axes[0].set_ylim(lims[:, 0].min(), lims[:, 1].max())
+
+
+def tidy_grid_labels(axes, sharey: bool) -> None:
+    """Axis labels only where they are needed: x labels on the bottom panels, y labels on the left."""
+    for a in axes:
+        row, col, bottom = a._qikit_grid
+        if not bottom:
+            a.set_xlabel("")
+        if sharey and col != 0:
+            a.set_ylabel("")
+
+
+def renderer(fig: Figure):
+    """A renderer to measure text with, whatever the backend (Agg canvases have their own)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
+
+
+def set_alt(fig: Figure, text: str) -> None:
+    """Store a figure's text alternative (read back with :func:`alt_text`)."""
+    fig._qikit_alt = text
+
+
+def alt_text(obj) -> str | None:
+    """The text alternative qikit stored with a chart: pass the Figure or any of its Axes.
+
+    Every qikit plot function stores ``result.describe()`` (or an equivalent sentence) as the figure's
+    alt text, so a notebook can show it under the chart or hand it to a screen reader; see
+    :func:`accessible`.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("agg")
+    >>> from qikit.stats.api import spc
+    >>> from qikit.plot.spc import plot_spc
+    >>> res = spc(y=[3, 5, 4, 6, 5, 4, 6, 5, 4, 5, 6, 4])
+    >>> alt_text(plot_spc(res)) == res.describe()
+    True
+    """
+    fig = obj.figure if isinstance(obj, Axes) else obj
+    return getattr(fig, "_qikit_alt", None)
+
+
+class AccessibleFigure:
+    """A chart for a notebook with its alt text attached: renders as ``<img alt="...">`` HTML, so screen
+    readers announce the description, and as a PNG elsewhere."""
+
+    def __init__(self, fig: Figure, alt: str, dpi: int = 100):
+        self.figure, self.alt, self.dpi = fig, alt, dpi
+
+    def _png(self) -> bytes:
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=self.dpi, metadata={"Description": self.alt})
+        return buf.getvalue()
+
+    def _repr_png_(self) -> bytes:
+        return self._png()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self._png()).decode("ascii")
+        alt = html.escape(self.alt, quote=True)
+        return (f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{alt}" '
+                f'style="max-width:100%"><figcaption style="font-size:0.85em;color:#444">{html.escape(self.alt)}'
+                "</figcaption></figure>")
+
+    def __repr__(self) -> str:
+        return f"AccessibleFigure(alt={self.alt!r})"
+
+
+def accessible(obj, close: bool = True) -> AccessibleFigure:
+    """Wrap a qikit chart (Figure or Axes) for display with its alt text as ``<img alt=...>`` and a caption.
+
+    In a notebook, ``qikit.plot.accessible(res.plot())`` as the last line of a cell shows the chart once,
+    with the description that screen readers read. ``close=True`` closes the pyplot figure so it is not
+    also shown by the inline backend.
+    """
+    if isinstance(obj, np.ndarray | list):
+        obj = np.ravel(obj)[0]
+    fig = obj.figure if isinstance(obj, Axes) else obj
+    text = alt_text(fig) or ""
+    wrapped = AccessibleFigure(fig, text)
+    if close:
+        plt.close(fig)
+    return wrapped
+
+
+# -------------------------------------------------------------------------------------------- x axis
+
+def x_positions(values, kind: str) -> np.ndarray:
+    """Plot positions for x values: Matplotlib date numbers for datetimes, the numbers themselves, or
+    0, 1, 2, ... for labels (categorical axes)."""
+    if kind == "datetime":
+        idx = pd.DatetimeIndex(values)
+        if idx.tz is not None:
+            idx = idx.tz_localize(None)
+        return np.asarray(mdates.date2num(idx.to_numpy()), dtype=float)
+    if kind == "number":
+        return np.asarray(values, dtype=float)
+    return np.arange(len(values), dtype=float)
+
+
+def x_position_of(value, kind: str, labels=None) -> float:
+    """The plot position of one x value given by the user (an annotation's x)."""
+    if kind == "datetime":
+        try:
+            ts = pd.Timestamp(value)
+        except (TypeError, ValueError):
+            raise QIError(f"annotation x {value!r} is not a date, but the chart's x axis holds dates.") from None
+        if ts.tz is not None:
+            ts = ts.tz_localize(None)
+        return float(mdates.date2num(ts.to_datetime64()))
+    if kind == "number":
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise QIError(f"annotation x {value!r} is not a number, but the chart's x axis holds numbers.") from None
+    labels = [str(v) for v in labels]
+    if str(value) not in labels:
+        raise QIError(f"annotation x {value!r} is not one of the chart's x labels ({', '.join(labels[:8])}).")
+    return float(labels.index(str(value)))
+
+
+def format_x_axis(ax: Axes, kind: str, labels=None) -> None:
+    """Concise dates for datetime x (matplotlib's ConciseDateFormatter), whole numbers for counts,
+    unit labels (slanted when many) for a categorical axis."""
+    if kind == "datetime":
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    elif kind == "number":
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, min_n_ticks=3))
+    else:
+        labels = [str(v) for v in labels]
+        ax.set_xticks(np.arange(len(labels)), labels)
+        if len(labels) > 6 or max((len(s) for s in labels), default=0) > 8:
+            ax.tick_params(axis="x", labelrotation=40)
+            for t in ax.get_xticklabels():
+                t.set_horizontalalignment("right")
+                t.set_rotation_mode("anchor")
+        if len(labels) > 40:  # too many to read: show every k-th
+            k = int(np.ceil(len(labels) / 40))
+            ax.set_xticks(np.arange(0, len(labels), k), labels[::k])
+
+
+# -------------------------------------------------------------------------------------- stepped lines
+
+def steps(xp: np.ndarray, values: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of a stepped line: each point's value is held from halfway to its left neighbour to
+    halfway to its right neighbour; a step is drawn where the value changes within a group, and the
+    line breaks (NaN) between groups (parts, segments).
+
+    Returns x and y arrays of length 2 k + (groups - 1): for point i the pair (left_i, v_i), (right_i, v_i).
+    """
+    xp = np.asarray(xp, dtype=float)
+    v = np.asarray(values, dtype=float)
+    k = len(xp)
+    if k == 0:
+        return np.array([]), np.array([])
+    mid = (xp[1:] + xp[:-1]) / 2
+    new = np.r_[True, group[1:] != group[:-1]]
+    left = np.r_[xp[0], mid]
+    right = np.r_[mid, xp[-1]]
+    # the first point of the chart starts at itself; later groups start at the boundary midpoint,
+    # which is where the phase line is drawn
+    sx = np.column_stack([left, right]).ravel()
+    sy = np.repeat(v, 2)
+    breaks = np.flatnonzero(new[1:]) + 1  # point indices that start a new group
+    if len(breaks):
+        at = 2 * breaks
+        sx = np.insert(sx, at, np.nan)
+        sy = np.insert(sy, at, np.nan)
+    return sx, sy
+
+
+def boundaries(xp: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """x positions of the boundaries between consecutive groups (midway between neighbours)."""
+    i = np.flatnonzero(group[1:] != group[:-1])
+    return (xp[i] + xp[i + 1]) / 2
+
+
+def group_centres(xp: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first index of each group, x centre of each group's span)."""
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:] - 1, len(xp) - 1]
+    return starts, (xp[starts] + xp[ends]) / 2
+
+
+# ------------------------------------------------------------------------------------ y range and text
+
+def fit_y(ax: Axes, arrays, rows: int) -> None:
+    """Set y limits to show every finite value in ``arrays`` with ``rows`` rows of labels free above them."""
+    vals = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays if a is not None])
+    vals = vals[np.isfinite(vals)]
+    if vals.size == 0:
+        return
+    lo, hi = float(vals.min()), float(vals.max())
+    span = hi - lo
+    if span == 0:
+        span = abs(hi) * 0.2 or 1.0
+        lo, hi = lo - span / 2, hi + span / 2
+    top_free = rows * ROW + 0.04
+    total = span / (1 - top_free - 0.05)
+    bottom = lo - 0.05 * total
+    ax.set_ylim(bottom, bottom + total)
+    ax._qikit_ylim = (bottom, bottom + total)
+
+
+def row_y(row: int) -> float:
+    """Axes-fraction y of the centre of label row ``row`` (0 is the top row)."""
+    return 1 - (row + 0.5) * ROW - 0.01
+
+
+def add_caption(ax: Axes, text: str) -> None:
+    """A small caption under the x axis (below its tick labels and label), left-aligned with the axes."""
+    if not text:
+        return
+
+    def below_axis(renderer):
+        box = ax.get_window_extent(renderer)
+        xa = ax.xaxis.get_tightbbox(renderer)
+        bottom = min(xa.y0, box.y0) if xa is not None else box.y0
+        return Bbox.from_extents(box.x0, bottom, box.x1, box.y1)
+
+    # wrap to about the axes' width (8-point text is about 16 characters to the inch)
+    width_in = ax.figure.get_figwidth() * ax.get_position().width
+    text = "\n".join(textwrap.wrap(text, width=max(40, int(width_in * 16))))
+    ax.annotate(text, xy=(0, 0), xycoords=below_axis, xytext=(0, -3), textcoords="offset points",
+                ha="left", va="top", fontsize=8, color=PALETTE["text"], annotation_clip=False, gid="caption")
+
+
+def number(v: float) -> str:
+    """A limit or centre value for a label: 3 significant figures, thousands separated."""
+    if v is None or not np.isfinite(v):
+        return ""
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"

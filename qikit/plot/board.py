@@ -1,0 +1,221 @@
+"""A Making Data Count board: several metrics in one table with their variation and assurance icons.
+
+:func:`mdc_summary_table` returns an :class:`MDCBoard`, a pandas DataFrame (one row per metric, or per
+metric and facet) that a notebook shows as an HTML table with the icons drawn as inline SVG, followed
+by a key to the icons. Everything is read from the results' summaries and data; nothing is recomputed.
+This module does not load matplotlib.
+
+Source: NHS England and NHS Improvement. *Making Data Count: strengthening your decisions*, 2019 (the
+variation and assurance icons and the board, or "summary table", that lists metrics with them).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import QIDataError
+from .style import MDC_COLOURS
+
+__all__ = ["mdc_summary_table", "MDCBoard", "latest_status", "variation_words", "assurance_words",
+           "svg_variation", "svg_assurance"]
+
+_ASSURANCE_COLOURS = {"consistent_pass": MDC_COLOURS["special_cause_improvement"],
+                      "consistent_fail": MDC_COLOURS["special_cause_concern"],
+                      "inconsistent": MDC_COLOURS["common_cause"]}
+_ASSURANCE_LETTER = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}
+
+
+def variation_words(variation: str, direction: int) -> str:
+    """The variation icon in words: "Special cause, improving (high)", "Common cause"."""
+    if variation is None or (isinstance(variation, float) and np.isnan(variation)):
+        return "No data"
+    side = "high" if direction > 0 else "low"
+    return {
+        "common_cause": "Common cause",
+        "special_cause_improvement": f"Special cause, improving ({side})",
+        "special_cause_concern": f"Special cause, concerning ({side})",
+        "special_cause_neutral_high": "Special cause, neutral (high)",
+        "special_cause_neutral_low": "Special cause, neutral (low)",
+    }[variation]
+
+
+def assurance_words(assurance) -> str:
+    """The assurance icon in words."""
+    return {"consistent_pass": "Target consistently met", "consistent_fail": "Target consistently missed",
+            "inconsistent": "Target met only some of the time"}.get(assurance, "No target")
+
+
+def latest_status(result) -> pd.DataFrame:
+    """For each facet of an :class:`MDCResult`, the last segment's status: facet, x and value of the latest
+    point with a value, mean, limits, target, variation (its point type), direction and assurance.
+
+    Examples
+    --------
+    >>> from qikit.stats.mdc import mdc
+    >>> res = mdc(None, x=list(range(1, 16)), y=[5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 5, 6, 7, 6, 5])
+    >>> latest_status(res)[["latest", "variation"]].values.tolist()
+    [[5.0, 'common_cause']]
+    """
+    s = result.summary()
+    d = result.data
+    # Data are ordered by facet then x, the summary by facet then segment, so both list the facets in
+    # the same order: the last row of each is the latest point with a value / the latest segment.
+    s_last = s.groupby(pd.factorize(s["facet"].astype(object), use_na_sentinel=False)[0], sort=False).tail(1)
+    have = d[d["y"].notna().to_numpy()]
+    d_last = have.groupby(pd.factorize(have["facet"].astype(object), use_na_sentinel=False)[0], sort=False).tail(1)
+    return pd.DataFrame({
+        "facet": s_last["facet"].astype(object).to_numpy(),
+        "x": d_last["x"].to_numpy(),
+        "latest": d_last["y"].to_numpy(dtype=float),
+        "mean": s_last["mean"].to_numpy(dtype=float),
+        "lpl": s_last["lpl"].to_numpy(dtype=float),
+        "upl": s_last["upl"].to_numpy(dtype=float),
+        "target": s_last["target"].to_numpy(dtype=float),
+        "variation": s_last["variation"].astype(object).to_numpy(),
+        "direction": d_last["direction"].to_numpy(dtype=int),
+        "assurance": s_last["assurance"].astype(object).to_numpy(),
+    })
+
+
+def mdc_summary_table(results: Mapping[str, object]) -> MDCBoard:
+    """A board of Making Data Count metrics: one row per metric (and facet), with its latest value,
+    mean, process limits, target, variation and assurance.
+
+    Parameters
+    ----------
+    results : dict of {str: MDCResult}
+        Metric name -> result of :func:`qikit.mdc`. A faceted result gives one row per facet, named
+        ``"metric: facet"``.
+
+    Returns
+    -------
+    MDCBoard
+        A DataFrame with columns ``metric, facet, x, latest, mean, lpl, upl, target, variation, direction,
+        assurance`` (the codes of :meth:`MDCResult.summary`; ``direction`` +1 high, -1 low). In a notebook
+        it renders as an HTML table with the variation and assurance icons and a key.
+
+    Examples
+    --------
+    >>> from qikit.stats.mdc import mdc
+    >>> flat = mdc(None, x=list(range(1, 16)), y=[5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 5, 6, 7, 6, 5], target=2)
+    >>> board = mdc_summary_table({"Waiting (days)": flat})
+    >>> board[["metric", "variation", "assurance"]].values.tolist()
+    [['Waiting (days)', 'common_cause', 'consistent_pass']]
+    """
+    if not isinstance(results, Mapping) or not results:
+        raise QIDataError("give the results as a dict {metric name: qikit.mdc(...) result}.", column="results")
+    frames = []
+    for name, res in results.items():
+        if not hasattr(res, "summary") or not hasattr(res, "improvement"):
+            raise QIDataError(f"the result for {name!r} is not a Making Data Count result (qikit.mdc(...)); "
+                              f"it is a {type(res).__name__}.", column=str(name))
+        st = latest_status(res)
+        label = [str(name) if f is None else f"{name}: {f}" for f in st["facet"]]
+        st.insert(0, "metric", label)
+        frames.append(st)
+    table = pd.concat(frames, ignore_index=True)
+    return MDCBoard(table)
+
+
+class MDCBoard(pd.DataFrame):
+    """A DataFrame of MDC metrics that shows itself in a notebook as a table with icons (inline SVG).
+
+    Derived tables (slices, copies) are plain DataFrames.
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        need = {"metric", "latest", "mean", "lpl", "upl", "variation", "assurance"}
+        if not need <= set(self.columns):
+            return pd.DataFrame(self)._repr_html_()
+        head = ["Metric", "Latest", "Mean", "Lower limit", "Upper limit", "Target", "Variation", "Assurance"]
+        cell = 'style="padding:4px 8px;text-align:{}"'
+        out = ['<table class="qikit-mdc-board" style="border-collapse:collapse">',
+               "<thead><tr>" + "".join(f'<th {cell.format("left" if i in (0, 6, 7) else "right")}>{h}</th>'
+                                       for i, h in enumerate(head)) + "</tr></thead><tbody>"]
+        for r in self.itertuples(index=False):
+            direction = int(getattr(r, "direction", 0) or 0)
+            var = (f'{svg_variation(r.variation, direction)} '
+                   f'<span style="font-size:0.85em">{html.escape(variation_words(r.variation, direction))}</span>')
+            ass = (f'{svg_assurance(r.assurance)} <span style="font-size:0.85em">'
+                   f'{html.escape(assurance_words(r.assurance))}</span>') if r.assurance is not None else \
+                '<span style="color:#777;font-size:0.85em">no target</span>'
+            target = getattr(r, "target", np.nan)
+            nums = [_fmt(r.latest), _fmt(r.mean), _fmt(r.lpl), _fmt(r.upl), _fmt(target)]
+            out.append("<tr style=\"border-top:1px solid #ddd\">"
+                       f'<td {cell.format("left")}>{html.escape(str(r.metric))}</td>'
+                       + "".join(f'<td {cell.format("right")}>{v}</td>' for v in nums)
+                       + f'<td {cell.format("left")}>{var}</td><td {cell.format("left")}>{ass}</td></tr>')
+        out.append("</tbody></table>")
+        out.append(_key_html())
+        return "".join(out)
+
+
+def _fmt(v) -> str:
+    if v is None or not np.isfinite(v):
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def _key_html() -> str:
+    items = [
+        (svg_variation("common_cause", 0, 18), "common cause: no significant change"),
+        (svg_variation("special_cause_improvement", 1, 18), "special cause, improving; H high, L low"),
+        (svg_variation("special_cause_concern", 1, 18), "special cause, concerning"),
+        (svg_assurance("consistent_pass", 18), "P: target consistently met"),
+        (svg_assurance("consistent_fail", 18), "F: target consistently missed"),
+        (svg_assurance("inconsistent", 18), "?: target met only some of the time"),
+    ]
+    body = " &nbsp; ".join(f'{icon} {html.escape(text)}' for icon, text in items)
+    return (f'<p style="font-size:0.8em;color:#333;margin-top:6px">Key: {body}. Blue = improvement, '
+            "orange = concern, grey = common cause (NHS England, Making Data Count).</p>")
+
+
+# ---------------------------------------------------------------------------------------- SVG icons
+
+def _svg(body: str, title: str, size: int) -> str:
+    t = html.escape(title)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 100 100" '
+            f'role="img" aria-label="{t}" style="vertical-align:middle"><title>{t}</title>{body}</svg>')
+
+
+def svg_variation(variation, direction: int = 0, size: int = 28) -> str:
+    """The variation icon as inline SVG: a grey circle with a flat run of dots for common cause; a blue
+    (improving), orange (concerning) or purple (neutral) circle with H or L for special cause."""
+    if variation is None or variation not in MDC_COLOURS:
+        return _svg('<circle cx="50" cy="50" r="44" fill="white" stroke="#BBBBBB" stroke-width="6"/>', "no data",
+                    size)
+    colour = MDC_COLOURS[variation]
+    ring = f'<circle cx="50" cy="50" r="44" fill="white" stroke="{colour}" stroke-width="8"/>'
+    if variation == "common_cause":
+        xs = np.linspace(24, 76, 7)
+        ys = 50 + np.array([0, -8, 6, -4, 8, -6, 2])
+        pts = " ".join(f"{x:.0f},{y:.0f}" for x, y in zip(xs, ys, strict=True))
+        dots = "".join(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colour}"/>' for x, y in zip(xs, ys, strict=True))
+        body = ring + f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="3"/>' + dots
+    else:
+        high = direction > 0 if variation in ("special_cause_improvement", "special_cause_concern") \
+            else variation.endswith("high")
+        letter = "H" if high else "L"
+        body = ring + (f'<text x="50" y="64" text-anchor="middle" font-family="sans-serif" font-weight="bold" '
+                       f'font-size="44" fill="{colour}">{letter}</text>')
+    return _svg(body, variation_words(variation, direction), size)
+
+
+def svg_assurance(assurance, size: int = 28) -> str:
+    """The assurance icon as inline SVG: P (blue, the target is consistently met), F (orange, consistently
+    missed) or ? (grey, met only some of the time)."""
+    if assurance not in _ASSURANCE_COLOURS:
+        return ""
+    colour = _ASSURANCE_COLOURS[assurance]
+    body = (f'<circle cx="50" cy="50" r="44" fill="white" stroke="{colour}" stroke-width="8"/>'
+            f'<text x="50" y="66" text-anchor="middle" font-family="sans-serif" font-weight="bold" font-size="48" '
+            f'fill="{colour}">{_ASSURANCE_LETTER[assurance]}</text>')
+    return _svg(body, assurance_words(assurance), size)

@@ -1,0 +1,126 @@
+"""Funnel plot from a :class:`qikit.stats.funnel.FunnelResult` (Spiegelhalter, Stat Med 2005).
+
+Each unit is a point at (denominator, proportion or rate); the centre line is solid, the 2-sigma funnel
+dotted and the 3-sigma funnel dashed, all read from ``result.curve``. Units beyond the 3-sigma funnel are
+larger diamonds in the signal colour and named on the chart; units between 2 and 3 sigma are hollow
+squares; the rest small circles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from ..errors import QIError
+from ._base import add_caption, new_axes, number, set_alt
+from .style import MARKERS, PALETTE
+
+__all__ = ["plot_funnel"]
+
+
+def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels: int = 12, logx: bool = False,
+                title: str | None = None, caption: bool = True, legend: bool = True, figsize=None,
+                **style) -> Axes:
+    """Draw a funnel plot.
+
+    Parameters
+    ----------
+    result : FunnelResult
+        What :func:`qikit.funnel` returned.
+    ax : matplotlib Axes, optional
+    label : {"3s", "2s", "none"}
+        Name the units beyond the 3-sigma funnel (default), beyond the 2-sigma funnel, or none.
+    max_labels : int
+        Name at most this many units, the furthest from the centre (in standard errors); the full
+        list is ``result.outside``.
+    logx : bool
+        Denominators on a log scale (useful when units differ a hundredfold).
+    title : str, optional
+    caption, legend : bool
+    figsize : (float, float), optional
+    **style
+        Marker properties for the units inside the funnel.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("agg")
+    >>> from qikit.stats.funnel import funnel
+    >>> res = funnel(None, unit=["A", "B", "C", "D"], y=[30, 35, 50, 85], n=[100, 100, 400, 400])
+    >>> ax = plot_funnel(res)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "unit_label")
+    ['B', 'C']
+    """
+    if label not in ("3s", "2s", "none"):
+        raise QIError(f"label={label!r}: use '3s' (name units beyond 3 sigma), '2s' or 'none'.")
+    d = result.data
+    c = result.curve
+    fig, ax = new_axes(ax, figsize or (8, 5.2))
+    n = d["n"].to_numpy(dtype=float)
+    v = d["value"].to_numpy(dtype=float)
+    out3 = d["beyond_3s"].notna().to_numpy()
+    out2 = d["beyond_2s"].notna().to_numpy() & ~out3
+    inside = ~out3 & ~out2
+
+    ax.plot(c["n"], c["ucl"], color=PALETTE["limits"], ls="--", lw=1.2, zorder=2, gid="ucl")
+    ax.plot(c["n"], c["lcl"], color=PALETTE["limits"], ls="--", lw=1.2, zorder=2, gid="lcl")
+    ax.plot(c["n"], c["ucl_2s"], color=PALETTE["two_sigma"], ls=":", lw=1.2, zorder=2, gid="ucl_2s")
+    ax.plot(c["n"], c["lcl_2s"], color=PALETTE["two_sigma"], ls=":", lw=1.2, zorder=2, gid="lcl_2s")
+    ax.axhline(result.centre, color=PALETTE["centre"], lw=1.3, zorder=2, gid="cl")
+    kw = dict(ls="none", marker=MARKERS["point"], ms=5, color=PALETTE["data"], alpha=0.85, zorder=4)
+    kw.update(style)
+    ax.plot(n[inside], v[inside], gid="units", **kw)
+    ax.plot(n[out2], v[out2], ls="none", marker="s", ms=6, mfc="white", mec=PALETTE["data"], mew=1.3, zorder=4,
+            gid="units_2s")
+    ax.plot(n[out3], v[out3], ls="none", marker=MARKERS["signal"], ms=8, mfc=PALETTE["signal"], mec="black",
+            mew=0.6, zorder=5, gid="units_3s")
+    named = out3 if label == "3s" else (out3 | out2) if label == "2s" else np.zeros(len(d), bool)
+    if named.sum() > max_labels:  # name only the most extreme units; the rest are in result.outside
+        z = np.abs(d["z"].to_numpy(dtype=float))
+        keep = np.argsort(-np.where(named, z, -np.inf), kind="stable")[:max_labels]
+        named = np.isin(np.arange(len(d)), keep)
+    for idx in np.flatnonzero(named):  # one label per named unit
+        above = d["beyond_2s"].iloc[idx] == "above"
+        ax.annotate(str(d["unit"].iloc[idx]), xy=(n[idx], v[idx]), xytext=(6, 6 if above else -6),
+                    textcoords="offset points", ha="left", va="bottom" if above else "top", fontsize=8,
+                    color=PALETTE["text"], gid="unit_label", zorder=6,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+    if logx:
+        ax.set_xscale("log")
+    what = {"proportion": "Proportion", "rate": "Rate"}[result.kind]
+    scale = f" (x {result.multiply:,g})" if result.multiply != 1 else ""
+    ax.set_ylabel(f"{what}: {result.y} / {result.n}{scale}")
+    ax.set_xlabel(f"{result.n} (denominator)")
+    ax.grid(color="#EEEEEE", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or f"Funnel plot: {result.y} by {result.unit}", loc="left", fontsize=12, fontweight="bold",
+                 pad=22 if legend else 8)
+    if legend:
+        handles = [Line2D([], [], color=PALETTE["centre"], lw=1.3, label=f"Centre {number(result.centre)}"),
+                   Line2D([], [], color=PALETTE["two_sigma"], ls=":", lw=1.2, label="2-sigma"),
+                   Line2D([], [], color=PALETTE["limits"], ls="--", lw=1.2, label="3-sigma"),
+                   Line2D([], [], ls="none", marker="o", ms=5, color=PALETTE["data"], label="Unit"),
+                   Line2D([], [], ls="none", marker="s", ms=6, mfc="white", mec=PALETTE["data"],
+                          label="Beyond 2-sigma"),
+                   Line2D([], [], ls="none", marker=MARKERS["signal"], ms=8, mfc=PALETTE["signal"], mec="black",
+                          mew=0.6, label="Beyond 3-sigma")]
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=6, frameon=False, fontsize=8,
+                  borderaxespad=0.2, handlelength=1.8, columnspacing=1.0)
+    if caption:
+        basis = "binomial" if result.kind == "proportion" else "Poisson"
+        shown = int(named.sum())
+        beyond = int(out3.sum()) if label != "2s" else int((out3 | out2).sum())
+        named_text = "" if label == "none" or beyond == 0 else (
+            f"Units beyond {label[0]} sigma are named." if shown == beyond else
+            f"{beyond} units lie beyond {label[0]} sigma; the {shown} furthest out are named.")
+        centre = "target" if result.target_given else "overall value"
+        add_caption(ax, f"Funnel plot of {len(d)} units ({basis} limits, Spiegelhalter 2005). Solid line: "
+                        f"{centre}; dotted: 2-sigma; dashed: 3-sigma. {named_text}")
+    set_alt(fig, result.describe())
+    return ax

@@ -1,0 +1,318 @@
+"""Run charts and Shewhart control charts from an :class:`qikit.SPCResult`.
+
+Presentation only: everything drawn (values, centre lines, limits, signals) is read from
+``result.data``; nothing is recomputed. Conventions (see :mod:`qikit.plot.style`): the series is a
+line with small circles, excluded points are hollow, signals are larger filled diamonds in a second
+colour, the centre line is solid, 3-sigma limits dashed and 2-sigma lines dotted, all stepped per
+subgroup and broken between parts; phase boundaries are vertical lines with the parts' labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from ..errors import QIError
+from ..stats.charts import CHARTS
+from . import annotate as _annotate
+from ._base import (
+    add_caption,
+    boundaries,
+    fit_y,
+    format_x_axis,
+    group_centres,
+    new_axes,
+    new_grid,
+    number,
+    row_y,
+    set_alt,
+    share_ylim,
+    steps,
+    tidy_grid_labels,
+    x_positions,
+)
+from .style import MARKERS, PALETTE, marker_size
+
+__all__ = ["plot_spc", "rule_set_label", "caption_text"]
+
+#: Rule sets by their name in words (for captions).
+RULE_SET_NAMES = {"anhoej": "Anhøj runs analysis", "ihi": "IHI run-chart rules", "weco": "Western Electric rules",
+                  "nelson": "Nelson rules"}
+
+
+def rule_set_label(rules: str) -> str:
+    """The rule set's name in words, e.g. ``"anhoej"`` -> ``"Anhøj runs analysis"``."""
+    return RULE_SET_NAMES.get(rules, str(rules))
+
+
+def _centre_name(chart: str) -> str:
+    return "Median" if chart in ("run", "g") else "Mean"
+
+
+def caption_text(result, two_sigma: bool = False) -> str:
+    """The caption under an SPC chart: chart type, rule set, and what the lines mean."""
+    spec = CHARTS[result.chart]
+    o = result.options
+    rules = rule_set_label(o.get("rules", "anhoej"))
+    if spec.has_limits:
+        rules = f"3-sigma limits and {rules}" if o.get("rules") in ("anhoej", "ihi") else rules
+    bits = [f"{spec.title}. Signals: {rules}.", f"Solid line: {_centre_name(result.chart).lower()}"]
+    if spec.has_limits:
+        bits[-1] += "; dashed: 3-sigma control limits" + ("; dotted: 2-sigma" if two_sigma else "")
+    bits[-1] += "."
+    d = result.data
+    if o.get("freeze") is not None:
+        bits.append(f"Limits from the first {o['freeze']} points.")
+    if (~d["include"]).any():
+        bits.append("Hollow points are left out of the calculations.")
+    if o.get("multiply", 1) != 1:
+        bits.append(f"Values x {o['multiply']:,g}.")
+    return " ".join(bits)
+
+
+def _ylab(result) -> str:
+    o = result.options
+    if o.get("ylab"):
+        return o["ylab"]
+    y = o.get("y") or "y"
+    label = f"{y} / {o['n']}" if o.get("n") else str(y)
+    if result.chart == "mr":
+        label = f"moving range of {label}"
+    elif result.chart == "s":
+        label = f"SD of {label}"
+    if o.get("multiply", 1) != 1:
+        label += f" (x {o['multiply']:,g})"
+    return label
+
+
+def _xlab(result) -> str:
+    o = result.options
+    if o.get("xlab"):
+        return o["xlab"]
+    return "Subgroup" if o.get("x") in (None, "x") and o.get("x_kind") == "number" else str(o.get("x") or "")
+
+
+def _title(result) -> str:
+    o = result.options
+    return o.get("title") or f"{CHARTS[result.chart].title}: {_ylab(result)}"
+
+
+def plot_spc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sigma: bool = False,
+             target: float | None = None, title: str | None = None, caption: bool = True, legend: bool = True,
+             labels: bool = True, sharey: bool = True, ncols: int | None = None, figsize=None, **style):
+    """Draw an SPC result: a run chart or control chart, or a grid of them for a faceted result.
+
+    Parameters
+    ----------
+    result : SPCResult
+        What :func:`qikit.spc` returned.
+    ax : matplotlib Axes, optional
+        Where to draw (one panel). Default: a new figure.
+    fig : matplotlib Figure, optional
+        For a faceted result: the (empty) figure to fill with the grid of panels.
+    annotate : list of (x, text), dict, DataFrame with x and text columns, or PDSALog, optional
+        Short labels placed above the data at those x, with leader lines (see :mod:`qikit.plot.annotate`).
+    two_sigma : bool
+        Also draw the 2-sigma lines (dotted).
+    target : float, optional
+        A target line (dash-dot), on the scale of the chart.
+    title : str, optional
+        Overrides the result's title (default: chart type and measure).
+    caption : bool
+        Write the caption (chart type, rule set, line styles) under the x axis.
+    legend : bool
+        Show the legend above the chart.
+    labels : bool
+        Write the centre line and limit values at the right edge.
+    sharey : bool
+        For facets: share the y axis between panels (True) or give each its own (False).
+    ncols : int, optional
+        For facets: panels per row (default up to 3).
+    figsize : (float, float), optional
+        Size of a new figure in inches.
+    **style
+        Matplotlib line properties for the data line (``color``, ``linewidth``, ``markersize``, ...).
+
+    Returns
+    -------
+    matplotlib Axes, or Figure for a faceted result
+        The figure's alt text (``result.describe()``) is stored with it: read it with
+        :func:`qikit.plot.alt_text`, or display the chart with its alt text via :func:`qikit.plot.accessible`.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("agg")
+    >>> from qikit.stats.api import spc
+    >>> res = spc(y=[12, 14, 11, 13, 15, 12, 14, 13, 12, 30, 13, 12], chart="i")
+    >>> ax = plot_spc(res, annotate=[(10, "new rota")])
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "annotation"]
+    ['new rota']
+    """
+    d = result.data
+    if "facet" in d.columns:
+        if ax is not None:
+            raise QIError("this result has facets and draws a grid of panels: pass fig=... (or nothing) "
+                          "instead of ax=.")
+        keys = pd.unique(d["facet"])
+        fig, axes = new_grid(len(keys), fig, ncols, sharey, panel=(4.2, 3.0))
+        for key, a in zip(keys, axes, strict=True):
+            sub = d[(d["facet"] == key).to_numpy()].reset_index(drop=True)
+            _panel(a, result, sub, annotate=annotate, two_sigma=two_sigma, target=target, legend=False,
+                   labels=labels, style=dict(style), title=str(key), small=True)
+        if sharey:
+            share_ylim(axes)
+        tidy_grid_labels(axes, sharey)
+        fig.suptitle(title or _title(result), x=0.01, ha="left", fontsize=12, fontweight="bold")
+        if legend:
+            handles = _legend_handles(result, d, two_sigma, target, 4.5)
+            where = "outside upper right" if fig.get_layout_engine() is not None else "upper right"
+            fig.legend(handles=handles, loc=where, ncols=len(handles), frameon=False, fontsize=8)
+        if caption:
+            fig.supxlabel(caption_text(result, two_sigma), fontsize=8, x=0.01, ha="left", color=PALETTE["text"])
+        set_alt(fig, result.describe())
+        return fig
+
+    fig, ax = new_axes(ax, figsize or (10, 4.8))
+    _panel(ax, result, d, annotate=annotate, two_sigma=two_sigma, target=target, legend=legend, labels=labels,
+           style=style, title=title or _title(result), small=False)
+    if caption:
+        add_caption(ax, caption_text(result, two_sigma))
+    set_alt(fig, result.describe())
+    return ax
+
+
+def _legend_handles(result, d, two_sigma, target, ms) -> list:
+    spec = CHARTS[result.chart]
+    h = [Line2D([], [], color=PALETTE["data"], marker=MARKERS["point"], ms=ms, lw=1.2, label="Data"),
+         Line2D([], [], color=PALETTE["centre"], lw=1.4, label=_centre_name(result.chart))]
+    if spec.has_limits:
+        h.append(Line2D([], [], color=PALETTE["limits"], lw=1.2, ls="--", label="Control limits"))
+        if two_sigma:
+            h.append(Line2D([], [], color=PALETTE["two_sigma"], lw=1.2, ls=":", label="2-sigma"))
+    if target is not None:
+        h.append(Line2D([], [], color=PALETTE["target"], lw=1.4, ls="-.", label="Target"))
+    if d["signal"].any():
+        h.append(Line2D([], [], ls="none", marker=MARKERS["signal"], ms=ms * 1.6, mfc=PALETTE["signal"],
+                        mec="black", mew=0.6, label="Signal"))
+    if d["runs_signal"].any():
+        h.append(Line2D([], [], color=PALETTE["signal"], lw=4, alpha=0.45, label="Non-random runs"))
+    if (~d["include"]).any():
+        h.append(Line2D([], [], ls="none", marker=MARKERS["excluded"], ms=ms, mfc="white",
+                        mec=PALETTE["data"], label="Excluded"))
+    return h
+
+
+def _panel(ax, result, d, *, annotate, two_sigma, target, legend, labels, style, title, small) -> None:
+    spec = CHARTS[result.chart]
+    o = result.options
+    kind = o.get("x_kind", "number")
+    xp = x_positions(d["x"], kind)
+    y = d["y"].to_numpy(dtype=float)
+    part = d["part"].to_numpy()
+    include = d["include"].to_numpy(dtype=bool)
+    signal = d["signal"].to_numpy(dtype=bool)
+    ms = style.pop("markersize", style.pop("ms", marker_size(len(d))))
+    ms_sig = max(ms * 1.6, 5.5)
+
+    # the series
+    line_kw = dict(color=PALETTE["data"], lw=1.1 if len(d) <= 200 else 0.8, zorder=3)
+    line_kw.update(style)
+    ax.plot(xp, y, ls="-" if kind != "categorical" else "none", gid="data", **line_kw)
+    colour = line_kw["color"]
+    finite = np.isfinite(y)
+    ordinary = include & ~signal & finite
+    ax.plot(xp[ordinary], y[ordinary], ls="none", marker=MARKERS["point"], ms=ms if ms else 0,
+            color=colour, zorder=4, gid="points")
+    ex = ~include & finite
+    ax.plot(xp[ex], y[ex], ls="none", marker=MARKERS["excluded"], ms=max(ms, 4), mfc="white", mec=colour,
+            mew=1.0, zorder=4, gid="excluded")
+    sig = signal & finite
+    ax.plot(xp[sig], y[sig], ls="none", marker=MARKERS["signal"], ms=ms_sig, mfc=PALETTE["signal"], mec="black",
+            mew=0.6, zorder=5, gid="signals")
+
+    # centre line, limits: stepped per subgroup, broken between parts
+    sx, cl = steps(xp, d["cl"].to_numpy(dtype=float), part)
+    runs = d["runs_signal"].to_numpy(dtype=bool)
+    if runs.any():
+        _, cl_runs = steps(xp, np.where(runs, d["cl"].to_numpy(dtype=float), np.nan), part)
+        ax.plot(sx, cl_runs, color=PALETTE["signal"], lw=4, alpha=0.45, solid_capstyle="butt", zorder=2,
+                gid="cl_runs_signal")
+    ax.plot(sx, cl, color=PALETTE["centre"], lw=1.4, zorder=2, gid="cl")
+    arrays = [y, d["cl"].to_numpy(dtype=float)]
+    if spec.has_limits:
+        for col, ls, c, lw in (("ucl", "--", "limits", 1.2), ("lcl", "--", "limits", 1.2)):
+            _, v = steps(xp, d[col].to_numpy(dtype=float), part)
+            ax.plot(sx, v, color=PALETTE[c], ls=ls, lw=lw, zorder=2, gid=col)
+            arrays.append(v)
+        if two_sigma:
+            for col in ("ucl_2s", "lcl_2s"):
+                _, v = steps(xp, d[col].to_numpy(dtype=float), part)
+                ax.plot(sx, v, color=PALETTE["two_sigma"], ls=":", lw=1.1, zorder=2, gid=col)
+    if target is not None:
+        ax.axhline(float(target), color=PALETTE["target"], ls="-.", lw=1.4, zorder=2, gid="target")
+        arrays.append(np.array([float(target)]))
+
+    # phases, baseline
+    rows = 0
+    x_labels = d["x"].astype(str).tolist() if kind == "categorical" else None
+    if d["part"].nunique() > 1:
+        for b in boundaries(xp, part):
+            ax.axvline(b, color=PALETTE["phase"], lw=1.0, ls="-", zorder=1, gid="phase")
+        starts, centres = group_centres(xp, part)
+        names = d["part_label"].astype(str).to_numpy()[starts]
+        if all(n.isdigit() for n in names):
+            names = [f"Part {n}" for n in names]
+        for c, name in zip(centres, names, strict=True):
+            ax.text(c, row_y(0), name, transform=ax.get_xaxis_transform(), ha="center",
+                    va="center", fontsize=8, color=PALETTE["phase"], fontweight="bold", gid="part_label")
+        rows = 1
+    elif o.get("freeze") is not None and o["freeze"] < len(d):
+        k = int(o["freeze"])
+        b = (xp[k - 1] + xp[k]) / 2
+        ax.axvline(b, color=PALETTE["phase"], lw=1.0, ls=(0, (1, 2)), zorder=1, gid="freeze")
+        ax.text((xp[0] + xp[k - 1]) / 2, row_y(0), "Baseline", transform=ax.get_xaxis_transform(), ha="center",
+                va="center", fontsize=8, color=PALETTE["phase"], gid="part_label")
+        rows = 1
+
+    format_x_axis(ax, kind, x_labels)
+    rows += _annotate.place(ax, _annotate.normalise(annotate), kind, xp, y, labels=x_labels, first_row=rows)
+    fit_y(ax, arrays, rows)
+    if kind == "categorical":
+        ax.set_xlim(-0.6, len(d) - 0.4)
+
+    if labels and not small:
+        _edge_labels(ax, result, d, part)
+    ax.set_ylabel(_ylab(result))
+    ax.set_xlabel(_xlab(result))
+    ax.grid(axis="y", color="#E6E6E6", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if small:
+        ax.set_title(title, fontsize=10, loc="left")
+    else:
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=22 if legend else 8)
+    if legend:
+        handles = _legend_handles(result, d, two_sigma, target, max(ms, 4.5))
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), frameon=False,
+                  fontsize=8, borderaxespad=0.2, handlelength=2.2, columnspacing=1.2)
+
+
+def _edge_labels(ax, result, d, part) -> None:
+    """The last part's centre line and limits written at the right edge (when constant in that part)."""
+    last = d[part == part[-1]]
+    spec = CHARTS[result.chart]
+    cols = [("cl", _centre_name(result.chart))]
+    if spec.has_limits:
+        cols += [("ucl", "UCL"), ("lcl", "LCL")]
+    tr = ax.get_yaxis_transform()
+    for col, name in cols:
+        v = last[col].to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        if v.size == 0 or not np.allclose(v, v[0]):
+            continue
+        ax.annotate(f"{name} {number(v[0])}", xy=(1.0, v[0]), xycoords=tr, xytext=(3, 0), textcoords="offset points",
+                    ha="left", va="center", fontsize=8, color=PALETTE["centre" if col == "cl" else "limits"],
+                    annotation_clip=False, gid="edge_label")

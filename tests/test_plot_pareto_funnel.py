@@ -1,0 +1,97 @@
+"""Pareto charts and funnel plots (qikit.plot.pareto, qikit.plot.funnel): what is drawn is the result."""
+
+from __future__ import annotations
+
+import doctest
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from qikit.errors import QIError  # noqa: E402
+from qikit.plot import alt_text  # noqa: E402
+from qikit.plot import funnel as funnel_plot_module  # noqa: E402
+from qikit.plot import pareto as pareto_plot_module  # noqa: E402
+from qikit.stats.funnel import funnel  # noqa: E402
+from qikit.stats.pareto import pareto  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def line(ax, gid):
+    found = [ln for ln in ax.lines if ln.get_gid() == gid]
+    assert len(found) == 1, f"expected one line {gid!r}, found {len(found)}"
+    return found[0]
+
+
+CAUSES = pd.DataFrame({"cause": ["Footwear", "Slip", "Bed", "Toilet", "Other", "Delirium"],
+                       "n": [5, 30, 22, 15, 4, 9]})
+
+
+def test_pareto_bars_are_sorted_with_a_cumulative_line_and_80_line():
+    res = pareto(CAUSES, "cause", "n", other="Other")
+    ax = res.plot()
+    heights = [b.get_height() for b in ax.patches]
+    assert heights == [30, 22, 15, 9, 5, 4]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Slip", "Bed", "Toilet", "Delirium", "Footwear", "Other"]
+    pax = ax.qikit_percent_axis
+    np.testing.assert_allclose(line(pax, "cumulative").get_ydata(), res.data["cum_percent"])
+    assert line(pax, "eighty").get_ydata()[0] == 80
+    # total 85: 30/85 = 35.3%, 52/85 = 61.2%, 67/85 = 78.8%, 76/85 = 89.4% -> vital few are the first 4
+    assert [b.get_gid() for b in ax.patches] == ["bar_vital"] * 4 + ["bar"] * 2
+    assert ax.patches[0].get_hatch() is None and ax.patches[-1].get_hatch() == "///"  # greyscale too
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "bar_label"] == ["30", "22", "15", "9", "5", "4"]
+    assert alt_text(ax) == res.describe()
+
+
+def test_pareto_draws_into_a_given_axes():
+    fig, ax = plt.subplots()
+    assert pareto(CAUSES, "cause", "n").plot(ax=ax) is ax
+
+
+PROP = pd.DataFrame({"ward": ["A", "B", "C", "D"], "deaths": [30, 35, 50, 85], "patients": [100, 100, 400, 400]})
+
+
+def test_funnel_draws_the_result_curves_and_names_units_outside():
+    res = funnel(PROP, "ward", "deaths", "patients", multiply=100)
+    ax = res.plot()
+    for gid in ("ucl", "lcl", "ucl_2s", "lcl_2s"):
+        np.testing.assert_allclose(line(ax, gid).get_ydata(), res.curve[gid])
+        np.testing.assert_allclose(line(ax, gid).get_xdata(), res.curve["n"])
+    assert line(ax, "ucl").get_linestyle() == "--" and line(ax, "ucl_2s").get_linestyle() == ":"
+    assert line(ax, "cl").get_ydata()[0] == pytest.approx(20)
+    out = line(ax, "units_3s")
+    np.testing.assert_allclose(out.get_xdata(), [100, 400])  # B and C
+    np.testing.assert_allclose(out.get_ydata(), [35, 12.5])
+    np.testing.assert_allclose(line(ax, "units_2s").get_ydata(), [30])  # A, between 2 and 3 sigma
+    np.testing.assert_allclose(line(ax, "units").get_ydata(), [21.25])  # D
+    assert out.get_marker() != line(ax, "units").get_marker()
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid() == "unit_label") == ["B", "C"]
+    assert sorted(t.get_text() for t in res.plot(label="2s").texts if t.get_gid() == "unit_label") == ["A", "B", "C"]
+    assert alt_text(ax) == res.describe()
+
+
+def test_funnel_names_at_most_max_labels_the_furthest_out():
+    # 30 wards of 100 patients around 20%, three far out: 60%, 2% and 45%
+    y = [20] * 27 + [60, 2, 45]
+    res = funnel(None, unit=[f"W{i}" for i in range(30)], y=y, n=[100] * 30)
+    names = sorted(t.get_text() for t in res.plot(max_labels=2).texts if t.get_gid() == "unit_label")
+    # pooled p = (27 x 20 + 107) / 3000 = 0.21567; se = sqrt(0.21567 x 0.78433 / 100) = 0.04113;
+    # z: W27 (0.60 - 0.2157) / 0.0411 = 9.3, W29 (0.45) 5.7, W28 (0.02) -4.8: the two furthest are W27, W29
+    assert names == ["W27", "W29"]
+    with pytest.raises(QIError, match="label="):
+        res.plot(label="all")
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(pareto_plot_module).failed == 0
+    assert doctest.testmod(funnel_plot_module).failed == 0
