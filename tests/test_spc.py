@@ -568,3 +568,14 @@ def test_no_signal_sentence_gives_the_numbers():
                            "points (more than 6 would signal) and the line crosses the centre line 8 times (fewer "
                            "than 2 would signal).")
     assert "No point lies outside" not in text  # a run chart has no limits
+
+
+def test_describe_mentions_a_whole_pattern_signal_and_freeze_wording():
+    # 20 points alternating in long blocks: too few crossings is a signal of the pattern, not of single points
+    y = [1] * 5 + [3] * 5 + [1] * 5 + [3] * 5
+    res = qikit.spc(y=[v + 0.01 * i for i, v in enumerate(y)])
+    assert res.signals.rule.tolist().count("anhoej_crossings") == 1
+    assert "The pattern as a whole signals: too few crossings." in res.describe()
+    assert "No signals" not in res.describe()
+    frozen = qikit.spc(y=[3, 5, 4, 6, 2, 7, 5, 4, 6, 3, 4, 5], freeze=10)
+    assert "The centre line comes from the first 10 points (the baseline)." in frozen.explain()

@@ -145,8 +145,8 @@ class SPCResult:
         if not self.findings:
             sentences.append(self._no_signal(spec))
         if self.options.get("freeze") is not None:
-            sentences.append(f"The centre line{' and limits' if spec.has_limits else ''} come from the first "
-                             f"{self.options['freeze']} points (the baseline).")
+            what = "The centre line and limits come" if spec.has_limits else "The centre line comes"
+            sentences.append(f"{what} from the first {self.options['freeze']} points (the baseline).")
         return " ".join(sentences)
 
     def _sentence(self, f, labels) -> str:
@@ -229,7 +229,13 @@ class SPCResult:
                              f"to {_num(r['ucl'])})")
             text.append(line + ".")
         n_sig = int(d["signal"].sum())
-        text.append(f"{n_sig} point{'s' if n_sig != 1 else ''} marked as signals." if n_sig else "No signals.")
+        whole = sorted({f.rule.name.lower() for f in self.findings if f.part_level})
+        if n_sig:
+            text.append(f"{n_sig} point{'s' if n_sig != 1 else ''} marked as signals.")
+        if whole:
+            text.append(f"The pattern as a whole signals: {', '.join(whole)}.")
+        if not n_sig and not whole:
+            text.append("No signals.")
         return " ".join(text)
 
     def plot(self, ax=None, **style):
