@@ -1,0 +1,184 @@
+"""Checks for notebook 07, *PDSA cycles*: predictions, ramps of tests, and when to start a new phase.
+
+Sources: Langley et al., *The Improvement Guide*, 2nd ed., 2009 (predictions in Plan; sequential cycles of
+growing scale); Provost & Murray, *The Health Care Data Guide*, 2011, ch. 6 (when to extend a baseline,
+when to calculate new limits).
+
+Examples
+--------
+>>> from qikit.exercises import nb07
+>>> nb07.check_prediction("It will work").status
+'not yet right'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import pandas as pd
+
+from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
+
+__all__ = ["check_prediction", "check_ramp", "check_new_phase", "self_check"]
+
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|half|all|none|no)\b", re.I)
+_VAGUE = re.compile(r"\b(work|better|improve|improvement|help|like|successful|success|fine|ok|okay)\b", re.I)
+
+
+def check_prediction(prediction) -> Verdict:
+    """Exercise 1: is the prediction specific enough to be proved wrong?
+
+    A useful prediction names what will be measured and gives a number that the Study step can
+    compare with what happened ("4 of the 6 patients in bay 2 will leave before noon").
+
+    Examples
+    --------
+    >>> check_prediction("Of the 6 patients in bay 2 on Tuesday, 4 will leave the ward before noon").correct
+    True
+    """
+    if is_blank(prediction):
+        return not_answered("Replace the ... with your prediction in quotes, then run the cell again.")
+    if not isinstance(prediction, str):
+        return wrong("Write the prediction as a sentence in quotes.")
+    words = prediction.split()
+    if not _NUMBER.search(prediction):
+        hint = " Words like 'work' or 'better' cannot be proved wrong." if _VAGUE.search(prediction) else ""
+        return wrong("The prediction has no number, so Study cannot compare it with what happened." + hint +
+                     " Say how many, how much or how long: 'of the 6 patients in bay 2 on Tuesday, 4 will leave "
+                     "before noon'.")
+    if len(words) < 6:
+        return partly("There is a number, but say what it counts and where: which patients, on which day, "
+                      "measured how?")
+    return right("Specific and checkable. Writing it down before the test stops hindsight from rewriting what "
+                 "you expected, and a wrong prediction is where the learning is.")
+
+
+def _cycles_of(log):
+    from ..improve.pdsa import PDSACycle, PDSALog
+
+    if isinstance(log, PDSALog):
+        ramps = [r for r in log.ramps if r.cycles]
+        if not ramps:
+            return None, "The log has no ramp with cycles yet: start one with log.add_ramp(...) and add cycles to it."
+        return list(max(ramps, key=lambda r: len(r.cycles)).cycles), None
+    if isinstance(log, (list, tuple)) and all(isinstance(c, PDSACycle) for c in log):
+        return sorted(log, key=lambda c: c.start), None
+    return None, "Give a qikit.PDSALog (or a list of qikit.PDSACycle) built as in the example above."
+
+
+def check_ramp(log) -> Verdict:
+    """Exercise 2: a ramp of PDSA cycles for one change idea.
+
+    Right when the ramp has three to five cycles, every cycle has a prediction and a scale, the first test
+    is small (five or fewer patients, staff or shifts), the scale never falls without a reason and ends at
+    least three times larger than it started.
+
+    Examples
+    --------
+    >>> from qikit import PDSACycle
+    >>> ramp = [PDSACycle(f"Cycle {i}", "Test", f"{p}", "Plan", start=f"2025-01-{7 * i:02d}", scale=s)
+    ...         for i, (s, p) in enumerate([(1, "1 of 1"), (5, "4 of 5"), (20, "15 of 20")], start=1)]
+    >>> check_ramp(ramp).correct
+    True
+    """
+    from ..improve.pdsa import PDSALog
+
+    if is_blank(log):
+        return not_answered("Replace the ... with your PDSALog, then run the cell again.")
+    if isinstance(log, PDSALog) and len(log) == 0:
+        return not_answered("The log has no cycles yet: add three to five with my_log.add(..., ramp=...), then run "
+                            "the cell again.")
+    cycles, problem = _cycles_of(log)
+    if cycles is None:
+        return wrong(problem)
+    notes = []
+    if not 3 <= len(cycles) <= 5:
+        notes.append(f"- A ramp of {len(cycles)} cycle{'s' if len(cycles) != 1 else ''}: plan three to five, each "
+                     "a little bigger than the last.")
+    unscaled = [c.title for c in cycles if c.scale is None]
+    if unscaled:
+        notes.append(f"- Give every cycle a scale (how many patients, staff or shifts): {', '.join(unscaled)}.")
+    no_prediction = [c.title for c in cycles if not c.prediction]
+    if no_prediction:
+        notes.append(f"- Write a prediction for {', '.join(no_prediction)}: what do you expect to happen?")
+    scales = [c.scale for c in cycles if c.scale is not None]
+    if scales:
+        if scales[0] > 5:
+            notes.append(f"- The first test covers {scales[0]}. Start smaller (one patient, one nurse, one shift): "
+                         "a small test that fails costs little and teaches fast.")
+        if len(scales) >= 2 and scales[-1] < 3 * scales[0]:
+            notes.append(f"- The scale goes from {scales[0]} to {scales[-1]}: let it grow, so that by the last "
+                         "cycle you are testing in the conditions the change must survive (nights, weekends, "
+                         "busy days).")
+    if not notes:
+        growth = " → ".join(str(s) for s in scales)
+        return right(f"Scale {growth}: small first, growing as confidence grows, each cycle with a prediction "
+                     "to learn from.")
+    return (partly if len(notes) == 1 else wrong)("The ramp needs work:", notes)
+
+
+_CHANGE = pd.Timestamp("2023-05-29")
+_FIRST_WEEK = pd.Timestamp("2022-04-04")
+_LAST_WEEK = pd.Timestamp("2024-03-25")
+
+
+def check_new_phase(answer) -> Verdict:
+    """Exercise 3: the week in which ward 7's discharge-before-noon chart should start a new phase.
+
+    Criteria-led discharge was adopted for the whole ward in the week of 29 May 2023, and the frozen
+    baseline then shows a sustained shift; that week starts the new phase.
+
+    Examples
+    --------
+    >>> check_new_phase("2023-05-29").correct
+    True
+    >>> check_new_phase("2023-04-17").status
+    'not yet right'
+    """
+    if is_blank(answer):
+        return not_answered("Replace the ... with the date in quotes, e.g. \"2023-01-02\", then run the cell.")
+    try:
+        when = pd.Timestamp(answer) if isinstance(answer, (str, _dt.date, pd.Timestamp)) else None
+    except ValueError:
+        when = None
+    if when is None or pd.isna(when):
+        return wrong(f"{answer!r} is not a date: write it as \"YYYY-MM-DD\", e.g. \"2023-01-02\".")
+    monday = (when - pd.Timedelta(days=when.day_of_week)).normalize()
+    if monday < _FIRST_WEEK or monday > _LAST_WEEK:
+        return wrong(f"{when.date()} is outside the chart (4 April 2022 to 25 March 2024).")
+    if monday == _CHANGE:
+        return right("The week of 29 May 2023: the ramp adopted the change for the whole ward that week, and the "
+                     "points against the frozen baseline then show a sustained shift. A known change plus a signal: "
+                     "that is an honest reason for a new phase.")
+    if monday < _CHANGE:
+        return wrong(f"The week of {monday.date()} is before the change was adopted for the whole ward. The odd "
+                     "high week in April 2023 is one point (noise or a one-off), not a new process: starting a "
+                     "phase there would be re-baselining on noise.")
+    weeks = (monday - _CHANGE).days // 7
+    if weeks <= 4:
+        return partly(f"Close: {monday.date()} is {weeks} week{'s' if weeks != 1 else ''} after the change. A "
+                      "new phase starts when the change started (find it in your PDSA log), not when you noticed "
+                      "the signal.")
+    return wrong(f"The week of {monday.date()} is {weeks} weeks after the change was adopted: by then the new "
+                 "process had been running for a while. Start the phase at the change, which your PDSA log "
+                 "records.")
+
+
+_QUESTIONS = {
+    1: ("a", {"a": "A ramp grows the scale of tests step by step, so failures are cheap and confidence builds.",
+              "b": "Testing on the whole hospital at once is a rollout, not a ramp of tests.",
+              "c": "Repeating the same small test without growing it never tests the hard conditions."}),
+    2: ("c", {"a": "A few good weeks may be noise: wait for a signal against the frozen baseline.",
+              "b": "New limits on a handful of points are unstable and hide whether anything changed.",
+              "c": "Freeze the baseline, extend it, and start a new phase only when a signal coincides with a "
+                   "known change."}),
+    3: ("b", {"a": "Abandon means stop; the test went mostly well.",
+              "b": "Adapt: keep the change, alter it to solve the problem found, and test again.",
+              "c": "Adopting unchanged ignores what the test taught you about weekends."}),
+}
+
+
+def self_check(answers) -> Verdict:
+    """The closing self-check of notebook 07: three multiple-choice questions."""
+    return quiz(answers, _QUESTIONS)

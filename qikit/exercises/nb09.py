@@ -1,0 +1,147 @@
+"""Checks for notebook 09, *Sustain and spread*.
+
+Sources: Maher, Gustafson & Evans, *NHS Sustainability Model and Guide* (NHS Institute for Innovation and
+Improvement, 2007/2010); Bass, *Management Science* 1969;15:215-227; Rogers, *Diffusion of Innovations*,
+5th ed., 2003; Greenhalgh & Papoutsi, *BMJ* 2019;365:l2068.
+
+Examples
+--------
+>>> from qikit.exercises import nb09
+>>> nb09.check_lever("b").correct
+True
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+
+__all__ = ["check_priorities", "check_peak", "check_lever", "self_check"]
+
+
+def check_priorities(answer, assessment) -> Verdict:
+    """Exercise 1: the two factors of the NHS Sustainability Model the team should work on first.
+
+    The right answer is the two factors with the lowest mean rating (normalised per factor), as listed first
+    by ``assessment.summary()``. Factor keys (``"infrastructure"``) or full names are accepted.
+
+    Examples
+    --------
+    >>> from qikit import SustainabilityAssessment
+    >>> sa = SustainabilityAssessment("Test")
+    >>> keys = ["benefits", "credibility", "adaptability", "monitoring", "involvement", "behaviours",
+    ...         "senior_leadership", "clinical_leadership", "fit", "infrastructure"]
+    >>> sa.add("A", {k: (1 if k in ("fit", "monitoring") else 3) for k in keys})
+    >>> check_priorities(["fit", "monitoring"], sa).correct
+    True
+    """
+    if is_blank(answer):
+        return not_answered("Replace the ... with a list of two factor keys, e.g. [\"benefits\", \"fit\"].")
+    if isinstance(answer, str) or not isinstance(answer, Sequence):
+        return wrong("Give a list of two factor keys in square brackets, e.g. [\"benefits\", \"fit\"].")
+    table = assessment.summary()
+    lookup = {}
+    for row in table.itertuples():
+        lookup[row.key.casefold()] = row.key
+        lookup[row.factor.casefold()] = row.key
+    given, unknown = [], []
+    for item in answer:
+        key = lookup.get(str(item).strip().casefold().replace("_", " ")) or lookup.get(str(item).strip().casefold())
+        (given.append(key) if key else unknown.append(item))
+    if unknown:
+        return wrong(f"{', '.join(repr(u) for u in unknown)} {'is' if len(unknown) == 1 else 'are'} not a factor "
+                     f"key. Use the 'key' column of the summary: {', '.join(table['key'])}.")
+    if len(set(given)) != 2:
+        return wrong(f"Name exactly two different factors (you named {len(set(given))}).")
+    weakest = table["key"].head(2).tolist()
+    means = dict(zip(table["key"], table["mean"], strict=True))
+    if set(given) == set(weakest):
+        return right(f"{weakest[0]} (mean {means[weakest[0]]:.1f}) and {weakest[1]} (mean {means[weakest[1]]:.1f}) "
+                     "are the weakest: plan how to strengthen them before the project team moves on.")
+    extra = [g for g in given if g not in weakest]
+    notes = []
+    divided = set(table.loc[table["divided"], "key"])
+    for key in extra:
+        if key in divided:
+            notes.append(f"- {key}: opinion is divided (worth a conversation), but its mean ({means[key]:.1f}) is "
+                         "not among the two lowest.")
+        else:
+            notes.append(f"- {key}: mean {means[key]:.1f}, not among the two lowest.")
+    verdict = partly if len(extra) == 1 else wrong
+    return verdict("Read the summary from the top: it lists the weakest factors first.", notes)
+
+
+def check_peak(answer, p: float = 0.01, q: float = 0.3, m: float = 40, periods: int = 24) -> Verdict:
+    """Exercise 2: the month in which most wards adopt when peer influence is weaker (q = 0.3, not 0.5).
+
+    The expected answer is read from :func:`qikit.spread.bass` (the period with the most new adopters);
+    the month either side is partly right, since the continuous peak falls between months.
+
+    Examples
+    --------
+    >>> check_peak(11).correct   # t* = ln(q/p)/(p+q) = ln(30)/0.31 = 11.0
+    True
+    >>> print(check_peak(8))     # the worked example's peak (q = 0.5): t* = ln(50)/0.51 = 7.7
+    ✘ Not yet. Month 8 is the peak of the worked example, where q = 0.5. Change q to 0.3 in the cell, run it again and read the new peak.
+    """
+    from ..improve.spread import bass
+
+    if is_blank(answer):
+        return not_answered()
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return wrong(f"Give the month as a number, e.g. 5, not {answer!r}.")
+    curve = bass(p=p, q=q, m=m, periods=periods)
+    peak = int(curve.loc[curve["new"].idxmax(), "period"])
+    example = bass(p=p, q=0.5, m=m, periods=periods)
+    example_peak = int(example.loc[example["new"].idxmax(), "period"])
+    if q != 0.5 and answer == example_peak and answer != peak:
+        return wrong(f"Month {example_peak} is the peak of the worked example, where q = 0.5. Change q to {q:g} in "
+                     "the cell, run it again and read the new peak.")
+    half = int(np.argmax(curve["fraction"].to_numpy() >= 0.5)) + 1
+    if answer == peak:
+        return right(f"Month {peak}: with weaker peer influence the S-curve is flatter and its peak comes later. "
+                     f"Adoption is fastest when about half the wards have adopted (by month {half}): then there are "
+                     "many adopters to imitate and many wards still to win over.")
+    if abs(answer - peak) == 1:
+        return partly(f"Close: the most wards adopt in month {peak}. Read the tallest bar of new adopters.")
+    if answer == periods:
+        return wrong("That is the end of the simulation, not the peak. Look for the tallest bar of new adopters "
+                     "per month.")
+    return wrong(f"In month {answer:g} the number of new adopters is not at its highest. Find the tallest bar of "
+                 "'new' (or the steepest part of the S-curve).")
+
+
+_LEVER = {
+    "a": "A national mandate pushes from outside: that is p, the coefficient of innovation. It starts spread but "
+         "does not by itself make peers copy each other.",
+    "b": "Peers seeing a respected ward's results and talking to its staff is imitation: it raises q, and the "
+         "S-curve gets steeper.",
+    "c": "A longer project timeline changes neither p nor q; it only shows more of the same curve.",
+}
+
+
+def check_lever(answer) -> Verdict:
+    """Exercise 3: which action raises q, the pull of peers (options a, b, c)."""
+    return choice(answer, "b", _LEVER)
+
+
+_QUESTIONS = {
+    1: ("b", {"a": "The model is meant to be scored by several team members separately, then compared.",
+              "b": "Score separately, then compare: where views differ is a finding to discuss.",
+              "c": "The scores guide a plan; they are not a pass mark for the project."}),
+    2: ("c", {"a": "Innovators are only about 2.5% of adopters; most people wait for evidence from peers.",
+              "b": "Laggards adopt last; spread plans should not start with them.",
+              "c": "Early adopters are respected opinion leaders: others watch what they do."}),
+    3: ("a", {"a": "Spread means adapting the change to each new setting with its own staff.",
+              "b": "Copying the same protocol unchanged ignores what differs between wards.",
+              "c": "A change that has not yet sustained on its first ward is not ready to spread."}),
+}
+
+
+def self_check(answers) -> Verdict:
+    """The closing self-check of notebook 09: three multiple-choice questions."""
+    return quiz(answers, _QUESTIONS)
