@@ -126,12 +126,21 @@ def _doctor(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     import qikit
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["course", "links"]:  # its own parser and help: qikit/course.py
+        from .course import main as course_links
+
+        return course_links(argv[2:])
+
     parser = argparse.ArgumentParser(prog="qikit", description="Quality improvement teaching kit.")
     parser.add_argument("--version", action="version", version=f"qikit {qikit.__version__}")
     sub = parser.add_subparsers(dest="command")
     doctor = sub.add_parser("doctor", help="check that this machine can run the course")
     doctor.add_argument("--no-kernel", action="store_true", help="skip starting a Python kernel")
     doctor.set_defaults(func=_doctor)
+    course = sub.add_parser("course", help="course helpers: `qikit course links --hub URL --repo URL` prints "
+                                           "a one-click nbgitpuller link per notebook")
+    course.add_argument("action", choices=["links"])
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -57,3 +57,13 @@ def test_doctor_reports_a_kernel_that_cannot_start(monkeypatch, capsys):
 def test_no_command_prints_help(capsys):
     assert cli.main([]) == 2
     assert "doctor" in capsys.readouterr().out
+
+
+def test_course_links_subcommand(tmp_path, capsys):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "04-run-charts.ipynb").write_text("{}")
+    code = cli.main(["course", "links", "--hub", "https://qi.example.ac.uk", "--repo",
+                     "https://example.org/course.git", "--root", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("04-run-charts.ipynb  https://qi.example.ac.uk/hub/user-redirect/git-pull?")

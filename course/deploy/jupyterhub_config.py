@@ -1,0 +1,355 @@
+"""JupyterHub for one machine: the qikit course with nbgrader's exchange, for a college's pilot.
+
+Start it, as root, with one command from the clone (see README.md in this folder)::
+
+    sudo QIKIT_INSTRUCTORS=dr_jones QIKIT_HUB_ADMINS=dr_jones \\
+        .venv/bin/jupyterhub -f course/deploy/jupyterhub_config.py
+
+Everything is set by environment variables, so the file itself never needs editing:
+
+==========================  ==========================================  ===============================
+variable                    meaning                                     default
+==========================  ==========================================  ===============================
+QIKIT_HUB_PROFILE           ``college`` (NativeAuthenticator: trainees  ``college``
+                            sign up, an admin approves) or ``test``
+                            (one shared password; loopback only)
+QIKIT_COURSE_ID             nbgrader course id = grader service name    ``qikit``
+QIKIT_INSTRUCTORS           comma-separated hub names of instructors    (none)
+QIKIT_STUDENTS              students put in ``nbgrader-<course>`` now   (none; the formgrader adds them)
+QIKIT_HUB_ADMINS            hub administrators (approve sign-ups)       (none)
+QIKIT_HUB_IP, _PORT         where trainees connect                      all interfaces, 8000
+QIKIT_HUB_API_PORT          the hub's internal API port                 8081
+QIKIT_PROXY_API_PORT        configurable-http-proxy's API port          8001
+QIKIT_GRADER_PORT           the grader service's port (loopback)        9999
+QIKIT_HUB_STATE             hub database, cookie secret, role configs   ``/srv/qikit-hub``
+QIKIT_EXCHANGE              nbgrader exchange root                      ``/srv/nbgrader/exchange``
+QIKIT_HOMES                 parent of the accounts' home folders        ``/home``
+QIKIT_COURSE_DIR            the grader's course directory               ``<grader home>/<course>``
+QIKIT_COURSE_SOURCE         assignments copied into an empty course     the clone's assignments/source
+QIKIT_MEM_LIMIT             memory per process of a trainee (bytes,     ``2G``
+                            K/M/G suffixes)
+QIKIT_CPU_LIMIT             CPU cores per trainee                       ``1``
+QIKIT_CULL_TIMEOUT          seconds idle before a server is stopped     ``3600``
+QIKIT_HUB_SPAWNER           ``local`` or ``systemd`` (hard per-user     ``local``
+                            memory/CPU limits through cgroups)
+QIKIT_HUB_PASSWORD          the shared password (test profile only)     (required by ``test``)
+QIKIT_HUB_TEST_API_TOKEN    token of the test driver service (test)     (none)
+QIKIT_HUB_CREATE_USERS      create a missing account on first start     ``1``
+QIKIT_HUB_EXTRA_CONFIG      a Python config file loaded last (e.g. an   (none)
+                            OAuth login, see README.md)
+CONFIGURABLE_HTTP_PROXY     path of ``configurable-http-proxy``         found on PATH
+==========================  ==========================================  ===============================
+
+What this sets up, and why:
+
+* **Accounts.** Each hub user runs their server as a Unix account of the same name
+  (LocalProcessSpawner), created on first start with a private home (mode 700) under
+  ``QIKIT_HOMES``. Names must be lower-case letters, digits, ``-`` or ``_``; system accounts
+  (uid < 1000) and the grader account can never be used to log in.
+* **Exchange.** A root-owned folder, mode 1777 (anyone may add, nobody may rename or delete what
+  another put there), with ``<exchange>/<course>`` created here and owned by the grader account:
+  ``outbound`` 755 (released assignments, readable by all), ``inbound`` 2733 (students drop
+  submissions but cannot list them), ``feedback`` 711 (students fetch their own file by its
+  unguessable name but cannot list the folder). ``Exchange.path_includes_course = True``.
+* **Groups.** ``formgrade-<course>`` (instructors and the grader account) may use the grader
+  service; ``nbgrader-<course>`` holds the students. nbgrader's JupyterHubAuthPlugin reads them.
+* **Grader.** A JupyterHub service named after the course runs ``jupyterhub-singleuser`` as the
+  account ``grader-<course>`` in the course directory, with the formgrader on. Only
+  ``formgrade-<course>`` may open it. Its pages carry ``frame-ancestors 'self'`` so the formgrader
+  shows inside JupyterLab (JupyterHub >= 4.1 forbids framing by default).
+* **Idle culling.** jupyterhub-idle-culler stops servers idle for ``QIKIT_CULL_TIMEOUT`` seconds.
+* **Limits.** LocalProcessSpawner cannot enforce a per-user total: each process of a trainee gets an
+  address-space cap of ``QIKIT_MEM_LIMIT`` and the account at most 256 processes, and numeric
+  libraries get ``QIKIT_CPU_LIMIT`` threads. ``QIKIT_HUB_SPAWNER=systemd`` (needs
+  ``jupyterhub-systemdspawner`` and a systemd host, as The Littlest JupyterHub does) enforces
+  ``mem_limit`` and ``cpu_limit`` per user with cgroups instead.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from qikit_hub_roles import write_role_configs  # noqa: E402
+
+c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _names(name: str) -> list[str]:
+    return [n.strip() for n in _env(name).split(",") if n.strip()]
+
+
+def _bytes(text: str) -> int:
+    """'2G' -> 2147483648 (binary multiples, as JupyterHub's own ByteSpecification)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", text.upper())
+    if not m:
+        raise SystemExit(f"QIKIT_MEM_LIMIT={text!r} is not a size such as 2G or 512M")
+    return int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2) or " "))
+
+
+PROFILE = _env("QIKIT_HUB_PROFILE", "college")
+if PROFILE not in {"college", "test"}:
+    raise SystemExit(f"QIKIT_HUB_PROFILE={PROFILE!r}: use 'college' or 'test'")
+COURSE = _env("QIKIT_COURSE_ID", "qikit")
+USERNAME = r"[a-z][a-z0-9_-]{0,30}"
+if not re.fullmatch(USERNAME, COURSE):
+    raise SystemExit(f"QIKIT_COURSE_ID={COURSE!r}: use lower-case letters, digits, '-' or '_'")
+GRADER = f"grader-{COURSE}"[:32]
+INSTRUCTORS = _names("QIKIT_INSTRUCTORS")
+STUDENTS = _names("QIKIT_STUDENTS")
+ADMINS = _names("QIKIT_HUB_ADMINS")
+STATE = Path(_env("QIKIT_HUB_STATE", "/srv/qikit-hub"))
+EXCHANGE = Path(_env("QIKIT_EXCHANGE", "/srv/nbgrader/exchange"))
+HOMES = Path(_env("QIKIT_HOMES", "/home"))
+MEM_LIMIT = _bytes(_env("QIKIT_MEM_LIMIT", "2G"))
+CPU_LIMIT = float(_env("QIKIT_CPU_LIMIT", "1"))
+CULL_TIMEOUT = int(_env("QIKIT_CULL_TIMEOUT", "3600"))
+BIN = Path(sys.prefix) / "bin"
+# QIKIT_HUB_CHECK_ONLY=1 reads the settings without creating accounts or folders (used by the tests).
+IS_ROOT = os.geteuid() == 0 and _env("QIKIT_HUB_CHECK_ONLY") != "1"
+PATH = os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"])
+REPO = HERE.parents[1]
+
+# --- where the hub listens and keeps its state ---------------------------------------------------
+c.JupyterHub.ip = _env("QIKIT_HUB_IP", "127.0.0.1" if PROFILE == "test" else "")
+c.JupyterHub.port = int(_env("QIKIT_HUB_PORT", "8000"))
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(_env("QIKIT_HUB_API_PORT", "8081"))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(_env('QIKIT_PROXY_API_PORT', '8001'))}"
+proxy = _env("CONFIGURABLE_HTTP_PROXY") or shutil.which("configurable-http-proxy")
+if proxy:
+    c.ConfigurableHTTPProxy.command = [proxy]
+# STATE/jupyter/ (the roles' settings) is read by every account; STATE/hub/ holds the database
+# (tokens, NativeAuthenticator's password hashes) and the cookie secret, for root alone.
+SECRETS = STATE / "hub"
+SECRETS.mkdir(parents=True, exist_ok=True)
+os.chmod(STATE, 0o755)
+os.chmod(SECRETS, 0o700)
+c.ConfigurableHTTPProxy.pid_file = str(SECRETS / "jupyterhub-proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{SECRETS / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(SECRETS / "jupyterhub_cookie_secret")
+c.JupyterHub.cleanup_servers = True  # stopping the hub stops every trainee's server
+c.JupyterHub.cleanup_proxy = True
+
+# --- who may log in -----------------------------------------------------------------------------
+c.Authenticator.username_pattern = rf"^{USERNAME}$"
+c.Authenticator.blocked_users = {GRADER, "root"}
+c.Authenticator.admin_users = set(ADMINS)
+if PROFILE == "test":
+    # One shared password for every account: for the automated test on 127.0.0.1 only.
+    if c.JupyterHub.ip not in {"127.0.0.1", "localhost"}:
+        raise SystemExit("the test profile listens on 127.0.0.1 only")
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = _env("QIKIT_HUB_PASSWORD") or None
+    c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
+else:
+    # Trainees sign up with a username and password; an admin approves each account at
+    # /hub/authorize. Passwords are stored hashed (bcrypt) in the hub's database.
+    import nativeauthenticator
+
+    c.JupyterHub.authenticator_class = "native"
+    c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
+    c.NativeAuthenticator.open_signup = False
+    c.NativeAuthenticator.minimum_password_length = 10
+    c.NativeAuthenticator.check_common_password = True
+    c.NativeAuthenticator.allowed_failed_logins = 5
+    c.NativeAuthenticator.seconds_before_next_try = 600
+    c.Authenticator.allow_all = True  # NativeAuthenticator's own approval is the allow list
+
+# --- Unix accounts, homes, exchange and course directory (root only) --------------------------
+FIRST_UID = 1000  # Debian's UID_MIN (/etc/login.defs): accounts below it are system accounts
+
+
+def _ensure_account(name: str, system: bool = False) -> pwd.struct_passwd:
+    """Create the Unix account ``name`` (home under QIKIT_HOMES, mode 700) unless it exists."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        pass
+    if not IS_ROOT:
+        raise RuntimeError(f"no Unix account {name!r}, and the hub is not root so cannot create it")
+    home = HOMES / name
+    useradd = shutil.which("useradd", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    if not useradd:
+        raise RuntimeError(f"no Unix account {name!r}, and `useradd` is not installed to create it")
+    cmd = [useradd, "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group",
+           "--comment", f"qikit hub ({COURSE})"]
+    if system:
+        cmd.append("--system")
+    subprocess.run([*cmd, name], check=True, capture_output=True, timeout=30)
+    os.chmod(home, 0o700)
+    return pwd.getpwnam(name)
+
+
+def _ensure_dir(path: Path, mode: int, owner: pwd.struct_passwd | None = None) -> None:
+    """Create ``path`` with ``mode`` and ``owner``; refuse to start if it exists with another owner."""
+    if not path.exists():
+        path.mkdir(parents=True)
+        if owner is not None:
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    st = path.stat()
+    want_uid = owner.pw_uid if owner is not None else 0
+    if st.st_uid != want_uid:
+        who = owner.pw_name if owner is not None else "root"
+        raise SystemExit(f"{path} belongs to uid {st.st_uid}, not {who}: fix or remove it, then restart")
+    os.chmod(path, mode)
+
+
+HOMES.mkdir(parents=True, exist_ok=True)
+grader = _ensure_account(GRADER, system=True) if IS_ROOT else None
+COURSE_DIR = Path(_env("QIKIT_COURSE_DIR") or (Path(grader.pw_dir) if grader else HOMES / GRADER) / COURSE)
+if IS_ROOT:
+    _ensure_dir(EXCHANGE, 0o1777)
+    _ensure_dir(EXCHANGE / COURSE, 0o755, grader)
+    _ensure_dir(EXCHANGE / COURSE / "outbound", 0o755, grader)
+    _ensure_dir(EXCHANGE / COURSE / "inbound", 0o2733, grader)
+    _ensure_dir(EXCHANGE / COURSE / "feedback", 0o711, grader)
+    if not COURSE_DIR.exists():
+        COURSE_DIR.mkdir(parents=True)
+        seed = Path(_env("QIKIT_COURSE_SOURCE", str(REPO / "assignments" / "source")))
+        if _env("QIKIT_COURSE_SOURCE", "x") and seed.is_dir():
+            shutil.copytree(seed, COURSE_DIR / "source")
+        for p in [COURSE_DIR, *COURSE_DIR.rglob("*")]:
+            os.chown(p, grader.pw_uid, grader.pw_gid)
+course_config = REPO / "course" / "nbgrader_config.py"
+ROLE_DIRS = write_role_configs(STATE / "jupyter", COURSE, str(EXCHANGE), str(COURSE_DIR),
+                               course_config=str(course_config) if course_config.is_file() else None)
+
+
+# --- the trainees' servers ------------------------------------------------------------------------
+def _limits(mem: int) -> None:
+    """Per-process caps, applied in the child after it has become the trainee."""
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
+
+
+class QikitSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner plus per-process limits (it has no per-user memory or CPU limit)."""
+
+    def make_preexec_fn(self, name):
+        become_user = super().make_preexec_fn(name)
+        mem = int(self.mem_limit or 0)
+
+        def preexec():
+            become_user()
+            if mem:
+                _limits(mem)
+
+        return preexec
+
+
+def role_of(name: str) -> str:
+    return "instructor" if name in INSTRUCTORS else "student"
+
+
+def pre_spawn_hook(spawner) -> None:
+    name = spawner.user.name
+    if name == GRADER or name.startswith("grader-"):
+        raise RuntimeError(f"{name!r} is reserved for a course's grader and cannot log in")
+    if IS_ROOT and _env("QIKIT_HUB_CREATE_USERS", "1") == "1":
+        account = _ensure_account(name)
+    else:
+        account = pwd.getpwnam(name)
+    if account.pw_uid < FIRST_UID:
+        raise RuntimeError(f"{name!r} is a system account (uid {account.pw_uid}) and cannot log in")
+    threads = str(max(1, int(CPU_LIMIT)))
+    spawner.environment.update({
+        "JUPYTER_CONFIG_PATH": str(ROLE_DIRS[role_of(name)]),
+        "PATH": PATH,
+        "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
+    })
+
+
+spawner = _env("QIKIT_HUB_SPAWNER", "local")
+if spawner == "systemd":
+    c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
+    c.SystemdSpawner.dynamic_users = False
+    c.SystemdSpawner.unit_extra_properties = {"TasksMax": "256"}
+elif spawner == "local":
+    c.JupyterHub.spawner_class = QikitSpawner
+else:
+    raise SystemExit(f"QIKIT_HUB_SPAWNER={spawner!r}: use 'local' or 'systemd'")
+c.Spawner.pre_spawn_hook = pre_spawn_hook
+c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = "~"
+c.Spawner.mem_limit = MEM_LIMIT
+c.Spawner.cpu_limit = CPU_LIMIT
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+
+# --- groups, roles and services -------------------------------------------------------------------
+FORMGRADE, STUDENTS_GROUP = f"formgrade-{COURSE}", f"nbgrader-{COURSE}"
+c.JupyterHub.load_groups = {
+    FORMGRADE: {"users": [*INSTRUCTORS, GRADER]},
+    STUDENTS_GROUP: {"users": STUDENTS},
+}
+grader_port = int(_env("QIKIT_GRADER_PORT", "9999"))
+services = [{
+    "name": COURSE,
+    "url": f"http://127.0.0.1:{grader_port}",
+    "command": [str(BIN / "jupyterhub-singleuser"), f"--port={grader_port}", "--ip=127.0.0.1"],
+    "user": GRADER,
+    "cwd": str(COURSE_DIR),
+    "oauth_no_confirm": True,
+    "environment": {
+        "JUPYTER_CONFIG_PATH": str(ROLE_DIRS["grader"]),
+        "JUPYTERHUB_DEFAULT_URL": "/lab",
+        "JUPYTERHUB_USER": GRADER,  # nbgrader's JupyterHubAuthPlugin asks the hub about this account
+        "QIKIT_COURSE_DIR": str(COURSE_DIR),
+        "PATH": PATH,
+        "HOME": grader.pw_dir if grader else str(HOMES / GRADER),
+    },
+}]
+roles = [
+    # Instructors (and the grader account) may open the grader; nobody else may.
+    {"name": f"grade-{COURSE}", "groups": [FORMGRADE],
+     "scopes": [f"access:services!service={COURSE}", "list:services", f"read:services!service={COURSE}"]},
+    # nbgrader in a user's server asks the hub which courses its owner belongs to (groups) and,
+    # for instructors, where the course's grader is (services).
+    {"name": "server", "scopes": ["users:activity!user", "access:servers!server", "read:users:groups!user",
+                                  "read:users:name!user", "list:services", f"read:services!service={COURSE}"]},
+    # The grader enrols students in nbgrader-<course> when they are added in the formgrader.
+    {"name": f"grader-{COURSE}-service", "services": [COURSE],
+     "scopes": ["list:groups", f"read:groups!group={STUDENTS_GROUP}", f"groups!group={STUDENTS_GROUP}",
+                f"read:users:groups!user={GRADER}", f"read:users:name!user={GRADER}"]},
+]
+try:
+    import jupyterhub_idle_culler  # noqa: F401
+
+    services.append({"name": "idle-culler",
+                     "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                                 f"--timeout={CULL_TIMEOUT}", "--cull-every=300"]})
+    roles.append({"name": "idle-culler", "services": ["idle-culler"],
+                  "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})
+except ImportError:
+    print("jupyterhub-idle-culler is not installed: idle servers will not be stopped", file=sys.stderr)
+
+if PROFILE == "test" and _env("QIKIT_HUB_TEST_API_TOKEN"):
+    # The automated test drives the hub through this service: it creates tokens for the test's
+    # accounts and starts and stops their servers. Never present in the college profile.
+    services.append({"name": "qikit-test-driver", "api_token": _env("QIKIT_HUB_TEST_API_TOKEN")})
+    roles.append({"name": "qikit-test-driver", "services": ["qikit-test-driver"],
+                  "scopes": ["admin:users", "admin:servers", "tokens", "list:groups", "read:groups",
+                             "list:services", "read:services"]})
+c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles
+
+# --- a college's own additions (an OAuth login, a different port...), loaded last ---------------
+extra = _env("QIKIT_HUB_EXTRA_CONFIG")
+if extra:
+    load_subconfig(extra)  # noqa: F821 (provided by traitlets, like get_config)

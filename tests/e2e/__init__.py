@@ -1,0 +1,1 @@
+"""Loopback JupyterHub tests (a package, so its conftest does not shadow tests/conftest.py)."""

@@ -1,0 +1,412 @@
+"""Helpers of the loopback hub tests: a real JupyterHub started from course/deploy/jupyterhub_config.py.
+
+The hub runs as root, as it does on a college's machine, and LocalProcessSpawner starts each
+account's server as its own Unix user, so file permissions between students are the real ones.
+The fixture creates nothing outside one temporary folder except Unix accounts named
+``qk<6 hex>-...`` and ``grader-qk<6 hex>``, which it deletes (``userdel -r``) afterwards, together
+with every process those accounts or the hub still run, each stopped by its PID.
+
+What the tests need on the machine (CI's .ci/run installs both; nothing is installed at test time):
+
+* ``configurable-http-proxy`` on PATH, or its path in ``CONFIGURABLE_HTTP_PROXY``
+  (``npm install --prefix DIR configurable-http-proxy``, then ``DIR/node_modules/.bin`` on PATH);
+* for the browser check, Debian's ``chromium`` (``/usr/bin/chromium``, or ``QIKIT_CHROMIUM``).
+
+When something is missing the tests are skipped with the reason, unless ``QIKIT_REQUIRE_E2E=1``
+(as CI sets it), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "course" / "deploy"
+REQUIRE = os.environ.get("QIKIT_REQUIRE_E2E", "") == "1"
+PASSWORD = "qikit-e2e-" + secrets.token_hex(8)
+BASE_PREFIX = "qikit-e2e-"
+
+
+def unavailable(reason: str):
+    """Skip (or, with QIKIT_REQUIRE_E2E=1, fail) because the machine cannot run the test."""
+    if REQUIRE:
+        pytest.fail(f"QIKIT_REQUIRE_E2E=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def proxy_path() -> str | None:
+    return os.environ.get("CONFIGURABLE_HTTP_PROXY") or shutil.which("configurable-http-proxy")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hub_command() -> list[str]:
+    """The one command course/deploy/README.md gives, minus ``sudo`` and its example settings."""
+    text = (DEPLOY / "README.md").read_text()
+    m = re.search(r"<!-- hub-command -->\s*```bash\n(.*?)\n```", text, re.S)
+    assert m, "course/deploy/README.md has no hub-command block"
+    words = shlex.split(m.group(1).replace("\\\n", " "))
+    if words[0] == "sudo":
+        words = words[1:]
+    while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
+        words = words[1:]
+    assert words[0].endswith("bin/jupyterhub"), words
+    return [str(Path(sys.executable).with_name("jupyterhub")), *words[1:]]
+
+
+def _closed_folders(paths: list[Path]) -> dict[Path, set[str]]:
+    """For each path, the first folder on its way that other accounts cannot enter (mode without o+x),
+    mapped to the names inside it that must stay reachable. Raises ValueError if a second closed
+    folder lies further along the same path (that layout is not supported)."""
+    closed: dict[Path, set[str]] = {}
+    for path in paths:
+        path = Path(os.path.realpath(path))
+        if path.is_dir() and not path.stat().st_mode & 0o001:
+            raise ValueError(f"{path} itself is closed to other accounts (mode {path.stat().st_mode & 0o777:o})")
+        chain = [*reversed(path.parents), path]
+        for i, folder in enumerate(chain[:-1]):
+            if not folder.stat().st_mode & 0o001:
+                closed.setdefault(folder, set()).add(chain[i + 1].name)
+                deeper = [p for p in chain[i + 1:-1] if not p.stat().st_mode & 0o001]
+                if deeper:
+                    raise ValueError(f"{deeper[0]} is closed to other accounts too")
+                break
+    return closed
+
+
+def reach_wrapper(base: Path) -> list[str]:
+    """A command prefix that lets the test accounts run this Python, or [] when they already can.
+
+    On this machine (and CI) the virtual environment's interpreter lives in root's home (pyenv,
+    /root is mode 700), which a student's server, running as the student, cannot enter. Rather than
+    opening /root, the hub runs in a private mount namespace (``unshare --mount``) in which /root is
+    replaced by an empty tmpfs holding only bind mounts of what is needed (the interpreter, the
+    clone): the real folder is untouched and everything else in it stays hidden. On a college's
+    server, where the course is installed under /opt or /srv, no wrapper is used.
+    """
+    needed = [Path(sys.base_prefix), Path(sys.prefix), Path(os.path.realpath(sys.executable)), ROOT]
+    try:
+        closed = _closed_folders(needed)
+    except ValueError as e:
+        unavailable(f"the students' servers could not run this Python: {e}")
+    if not closed:
+        return []
+    if not shutil.which("unshare"):
+        unavailable(f"{', '.join(map(str, closed))} is closed to other accounts and `unshare` is missing")
+    stage = base / "mount-stage"
+    lines = ["set -e"]
+    moves = []
+    for folder, names in sorted(closed.items()):
+        for name in sorted(names):
+            slot = stage / str(len(moves))
+            lines.append(f"mkdir -p {shlex.quote(str(slot))} && mount --bind {shlex.quote(str(folder / name))} "
+                         f"{shlex.quote(str(slot))}")
+            moves.append((slot, folder / name))
+        lines.append(f"mount -t tmpfs -o mode=0755 qikit-e2e {shlex.quote(str(folder))}")
+    for slot, target in moves:
+        lines.append(f"mkdir -p {shlex.quote(str(target))} && mount --move {shlex.quote(str(slot))} "
+                     f"{shlex.quote(str(target))}")
+    lines.append('exec "$@"')
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True)
+    if probe.returncode != 0:
+        unavailable(f"{', '.join(map(str, closed))} is closed to other accounts and this machine refuses "
+                    f"`unshare --mount` ({probe.stderr.decode().strip()})")
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(lines), "qikit-e2e-hub"]
+
+
+def _sbin(tool: str) -> str | None:
+    """An administration tool, also where a PATH without the sbin folders would miss it."""
+    return shutil.which(tool, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+
+
+def _pids_of_uids(uids: set[int]) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid in uids:
+                    out.append(int(entry.name))
+            except OSError:
+                continue
+    return out
+
+
+def _kill_pids(pids: list[int], timeout: float = 10) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _userdel(name: str) -> None:
+    try:
+        import pwd
+
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return
+    _kill_pids(_pids_of_uids({uid}), timeout=5)
+    subprocess.run([_sbin("userdel") or "userdel", "--remove", name], capture_output=True, timeout=30)
+
+
+def _remove_stale_accounts() -> None:
+    """Delete accounts left by an earlier run that was killed before its clean-up (its folder is gone
+    or its pytest process is dead). Only accounts whose home lies in a /tmp/qikit-e2e-* folder."""
+    import pwd
+
+    for entry in pwd.getpwall():
+        m = re.match(rf"{re.escape(tempfile.gettempdir())}/({BASE_PREFIX}[^/]+)/", entry.pw_dir + "/")
+        if not m:
+            continue
+        base = Path(tempfile.gettempdir()) / m.group(1)
+        alive = False
+        with contextlib.suppress(OSError, ValueError):
+            alive = Path(f"/proc/{int((base / 'owner.pid').read_text())}").exists()
+        if not alive:
+            _userdel(entry.pw_name)
+            shutil.rmtree(base, ignore_errors=True)
+    for base in Path(tempfile.gettempdir()).glob(f"{BASE_PREFIX}*"):
+        with contextlib.suppress(OSError, ValueError):
+            if not Path(f"/proc/{int((base / 'owner.pid').read_text())}").exists():
+                shutil.rmtree(base, ignore_errors=True)
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(f"HTTP {status}: {body[:500]}")
+        self.status, self.body = status, body
+
+
+@dataclass
+class Hub:
+    url: str
+    base: Path
+    course: str
+    instructor: str
+    students: list[str]
+    grader: str
+    driver_token: str
+    log: Path
+    proc: subprocess.Popen
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exchange(self) -> Path:
+        return self.base / "exchange"
+
+    @property
+    def homes(self) -> Path:
+        return self.base / "homes"
+
+    def log_tail(self, n: int = 80) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+    def request(self, method: str, path: str, token: str | None = None, body=None, raw: bytes | None = None,
+                timeout: float = 60, headers: dict | None = None) -> tuple[int, bytes]:
+        """One HTTP request to the hub's public port; raises HTTPError for status >= 400."""
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        if token:
+            req.add_header("Authorization", f"token {token}")
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            raise HTTPError(e.code, e.read().decode(errors="replace")) from None
+
+    def json(self, method: str, path: str, token: str | None = None, body=None, timeout: float = 60):
+        _, out = self.request(method, path, token, body, timeout=timeout)
+        return json.loads(out) if out.strip() else None
+
+    def status(self, method: str, path: str, token: str | None = None, body=None) -> int:
+        try:
+            return self.request(method, path, token, body)[0]
+        except HTTPError as e:
+            return e.status
+
+    def token(self, name: str) -> str:
+        """An API token of the account ``name`` (made by the test driver service)."""
+        if name not in self.tokens:
+            out = self.json("POST", f"/hub/api/users/{name}/tokens", self.driver_token,
+                            {"note": "qikit e2e", "expires_in": 3600})
+            self.tokens[name] = out["token"]
+        return self.tokens[name]
+
+    def start_servers(self, names: list[str], timeout: float = 150) -> None:
+        """Start each account's server (in parallel, as trainees arriving together) and wait for all."""
+        for name in names:
+            st = self.status("POST", f"/hub/api/users/{name}/server", self.driver_token, {})
+            assert st in (201, 202, 400), f"starting {name}'s server: HTTP {st}\n{self.log_tail()}"
+        deadline = time.monotonic() + timeout
+        waiting = set(names)
+        while waiting:
+            for name in sorted(waiting):
+                model = self.json("GET", f"/hub/api/users/{name}", self.driver_token)
+                server = model.get("servers", {}).get("")
+                if server and server.get("ready"):
+                    waiting.discard(name)
+                elif not server or not server.get("pending"):
+                    if not server:
+                        raise AssertionError(f"{name}'s server failed to start:\n{self.log_tail()}")
+            if waiting and time.monotonic() > deadline:
+                raise AssertionError(f"servers of {sorted(waiting)} not ready in {timeout}s:\n{self.log_tail()}")
+            time.sleep(0.5)
+
+    def wait_for_service(self, token: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        path = f"/services/{self.course}/api/status"
+        while True:
+            try:
+                self.request("GET", path, token, timeout=10)
+                return
+            except (HTTPError, OSError) as e:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the grader service did not answer ({e}):\n{self.log_tail()}") from None
+                time.sleep(0.5)
+
+
+def _check_machine() -> str:
+    if sys.platform != "linux":
+        unavailable("the hub test needs Linux (Unix accounts, LocalProcessSpawner)")
+    if os.geteuid() != 0:
+        unavailable("the hub test runs as root: it creates Unix accounts for an instructor and two students")
+    for tool in ("useradd", "userdel"):
+        if not _sbin(tool):
+            unavailable(f"`{tool}` is not installed")
+    for module in ("jupyterhub", "nbgrader", "jupyterhub_idle_culler"):
+        try:
+            __import__(module)
+        except ImportError:
+            unavailable(f"Python package {module!r} is not installed (pip install -e '.[test]')")
+    proxy = proxy_path()
+    if not proxy:
+        unavailable("configurable-http-proxy was not found on PATH nor in $CONFIGURABLE_HTTP_PROXY "
+                    "(npm install --prefix DIR configurable-http-proxy; put DIR/node_modules/.bin on PATH)")
+    return proxy
+
+
+def _stop_hub(h: Hub) -> None:
+    """SIGTERM lets the hub stop the servers, services and proxy it started; then anything left,
+    by PID: the hub's process group, the proxy (pid file) and every process of the test accounts."""
+    import pwd
+
+    if h.proc.poll() is None:
+        h.proc.send_signal(signal.SIGTERM)
+        try:
+            h.proc.wait(timeout=45)
+        except subprocess.TimeoutExpired:
+            pass
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(h.proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        h.proc.wait(timeout=10)
+    with contextlib.suppress(OSError, ValueError):
+        _kill_pids([int((h.base / "state" / "hub" / "jupyterhub-proxy.pid").read_text())])
+    uids = set()
+    for name in [h.instructor, *h.students, h.grader]:
+        with contextlib.suppress(KeyError):
+            uids.add(pwd.getpwnam(name).pw_uid)
+    _kill_pids(_pids_of_uids(uids))
+
+
+class HubStartError(RuntimeError):
+    """The hub did not come up; the message ends with the tail of its log."""
+
+
+@contextlib.contextmanager
+def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dict | None = None):
+    """A hub in the test profile on 127.0.0.1 with an instructor and students; stopped and removed after.
+
+    Accounts are ``qk<6 hex>-inst`` and ``qk<6 hex>-<suffix>``, the course ``qk<6 hex>``, so runs never
+    collide with each other nor with real accounts."""
+    proxy = _check_machine()
+    _remove_stale_accounts()
+    base = Path(tempfile.mkdtemp(prefix=BASE_PREFIX))
+    os.chmod(base, 0o755)
+    (base / "owner.pid").write_text(str(os.getpid()))
+    tag = secrets.token_hex(3)
+    course = f"qk{tag}"
+    instructor, students = f"{course}-inst", [f"{course}-{s}" for s in student_suffixes]
+    grader = f"grader-{course}"
+    port, driver_token = free_port(), secrets.token_hex(32)
+    env = dict(
+        os.environ,
+        QIKIT_HUB_PROFILE="test",
+        QIKIT_HUB_PASSWORD=PASSWORD,
+        QIKIT_HUB_TEST_API_TOKEN=driver_token,
+        QIKIT_COURSE_ID=course,
+        QIKIT_INSTRUCTORS=instructor,
+        QIKIT_STUDENTS=",".join(students),
+        QIKIT_HUB_IP="127.0.0.1",
+        QIKIT_HUB_PORT=str(port),
+        QIKIT_HUB_API_PORT=str(free_port()),
+        QIKIT_PROXY_API_PORT=str(free_port()),
+        QIKIT_GRADER_PORT=str(free_port()),
+        QIKIT_HUB_STATE=str(base / "state"),
+        QIKIT_EXCHANGE=str(base / "exchange"),
+        QIKIT_HOMES=str(base / "homes"),
+        QIKIT_COURSE_SOURCE="",
+        QIKIT_CULL_TIMEOUT="3600",
+        CONFIGURABLE_HTTP_PROXY=proxy,
+    )
+    env.update(extra_env or {})
+    log_path = base / "hub.log"
+    log = open(log_path, "wb")
+    h = None
+    try:
+        proc = subprocess.Popen([*reach_wrapper(base), *hub_command()], cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        h = Hub(f"http://127.0.0.1:{port}", base, course, instructor, students, grader, driver_token, log_path, proc)
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise HubStartError(f"jupyterhub exited early (status {proc.returncode}):\n{h.log_tail()}")
+            try:
+                h.request("GET", "/hub/api/", timeout=3)
+                break
+            except (HTTPError, OSError):
+                if time.monotonic() > deadline:
+                    raise HubStartError(f"jupyterhub did not answer within 90 s:\n{h.log_tail()}") from None
+                time.sleep(0.3)
+        yield h
+    finally:
+        if h is not None:
+            _stop_hub(h)
+        log.close()
+        for name in [instructor, *students, grader]:
+            _userdel(name)
+        shutil.rmtree(base, ignore_errors=True)
+
+

@@ -1,0 +1,251 @@
+"""The hosting files that cannot run here (no Docker engine, no cluster), checked for structure.
+
+- course/deploy/z2jh/values.yaml parses, and every key it sets exists in the Zero to JupyterHub
+  chart's schema (the subset below was read from the chart's values.schema.yaml, chart 4.x,
+  jupyterhub/zero-to-jupyterhub-k8s; a key mapped to ANY is free-form there: Python traitlets
+  config, Kubernetes objects, lists). The chart declares additionalProperties: false at these
+  levels, so a misspelt key would make `helm upgrade` fail.
+- its hub.extraConfig runs, and gives trainees their own uid and instructors the course volume;
+- the Dockerfile installs this package with the same `course` extra as the README's course command
+  and switches off exactly the nbgrader extensions a student must not have;
+- jupyterhub_config.py loads in the college profile (NativeAuthenticator) without creating anything;
+- qikit_hub_roles.py gives each role the right extensions and the formgrader iframe header.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "course" / "deploy"
+sys.path.insert(0, str(DEPLOY))
+import qikit_hub_roles as roles  # noqa: E402
+
+ANY = "any"  # free-form in the chart's schema
+_IMAGE = {"name": 1, "tag": 1, "pullPolicy": 1, "pullSecrets": ANY}
+_NODE_AFFINITY = {"nodeAffinity": {"matchNodePurpose": 1}, "tolerations": ANY}
+SCHEMA = {
+    "hub": {
+        "config": ANY, "extraConfig": ANY, "loadRoles": ANY, "services": ANY, "extraEnv": ANY,
+        "baseUrl": 1, "cookieSecret": 1, "image": _IMAGE, "resources": ANY, "nodeSelector": ANY,
+        "db": {"type": 1, "pvc": {"annotations": ANY, "selector": ANY, "storage": 1, "accessModes": ANY,
+                                  "storageClassName": 1, "subPath": 1},
+               "upgrade": 1, "url": 1, "password": 1},
+        "extraVolumes": ANY, "extraVolumeMounts": ANY, "extraFiles": ANY, "concurrentSpawnLimit": 1,
+        "activeServerLimit": 1, "consecutiveFailureLimit": 1, "shutdownOnLogout": 1, "templatePaths": ANY,
+    },
+    "proxy": {
+        "secretToken": 1, "service": {"type": 1, "labels": ANY, "annotations": ANY, "nodePorts": ANY,
+                                      "loadBalancerIP": 1, "loadBalancerSourceRanges": ANY},
+        "https": {"enabled": 1, "type": 1, "hosts": ANY, "letsencrypt": {"contactEmail": 1, "acmeServer": 1},
+                  "manual": {"key": 1, "cert": 1}, "secret": {"name": 1, "key": 1, "crt": 1}},
+    },
+    "singleuser": {
+        "image": _IMAGE, "cmd": ANY, "defaultUrl": 1, "uid": 1, "fsGid": 1, "startTimeout": 1,
+        "memory": {"limit": 1, "guarantee": 1}, "cpu": {"limit": 1, "guarantee": 1},
+        "extraEnv": ANY, "initContainers": ANY, "extraFiles": ANY, "profileList": ANY, "nodeSelector": ANY,
+        "extraTolerations": ANY, "extraContainers": ANY, "extraPodConfig": ANY, "lifecycleHooks": ANY,
+        "networkPolicy": ANY, "allowPrivilegeEscalation": 1,
+        "storage": {"type": 1, "capacity": 1, "homeMountPath": 1, "extraVolumes": ANY, "extraVolumeMounts": ANY,
+                    "extraLabels": ANY, "dynamic": {"pvcNameTemplate": 1, "storageAccessModes": ANY,
+                                                    "storageClass": 1, "volumeNameTemplate": 1},
+                    "static": {"pvcName": 1, "subPath": 1}},
+    },
+    "scheduling": {
+        "userScheduler": {"enabled": 1, "replicas": 1, "logLevel": 1, "plugins": ANY, "pluginConfig": ANY,
+                          "resources": ANY},
+        "podPriority": {"enabled": 1, "globalDefault": 1, "defaultPriority": 1, "imagePullerPriority": 1,
+                        "userPlaceholderPriority": 1},
+        "userPlaceholder": {"enabled": 1, "replicas": 1, "resources": ANY, "image": _IMAGE},
+        "userPods": _NODE_AFFINITY, "corePods": _NODE_AFFINITY,
+    },
+    "prePuller": {"hook": {"enabled": 1, "pullOnlyOnChanges": 1}, "continuous": {"enabled": 1},
+                  "extraImages": ANY, "pullProfileListImages": 1},
+    "cull": {"enabled": 1, "users": 1, "adminUsers": 1, "removeNamedServers": 1, "timeout": 1, "every": 1,
+             "concurrency": 1, "maxAge": 1},
+    "ingress": {"enabled": 1, "annotations": ANY, "ingressClassName": 1, "hosts": ANY, "tls": ANY},
+    "debug": {"enabled": 1},
+}
+
+
+def _unknown_keys(values, schema, path=""):
+    if schema == ANY:
+        return []
+    if schema == 1:
+        return [] if not isinstance(values, dict) else [f"{path} (a value, not a mapping)"]
+    if not isinstance(values, dict):
+        return [f"{path} (a mapping in the chart)"]
+    out = []
+    for key, value in values.items():
+        where = f"{path}.{key}" if path else key
+        out += [where] if key not in schema else _unknown_keys(value, schema[key], where)
+    return out
+
+
+@pytest.fixture(scope="module")
+def values():
+    return yaml.safe_load((DEPLOY / "z2jh" / "values.yaml").read_text())
+
+
+def test_values_keys_exist_in_the_chart_schema(values):
+    assert _unknown_keys(values, SCHEMA) == []
+
+
+def test_the_schema_check_can_fail():
+    assert _unknown_keys({"singleuser": {"memory": {"limt": "1G"}}, "hubb": {}}, SCHEMA) == [
+        "singleuser.memory.limt", "hubb"]
+
+
+def test_values_set_what_the_course_needs(values):
+    su = values["singleuser"]
+    assert su["image"]["name"] and su["image"]["tag"]
+    assert su["cmd"] == "jupyterhub-singleuser" and su["defaultUrl"] == "/lab"
+    mounts = {m["name"]: m["mountPath"] for m in su["storage"]["extraVolumeMounts"]}
+    claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in su["storage"]["extraVolumes"]}
+    assert mounts == {"nbgrader-exchange": "/srv/nbgrader/exchange"}
+    assert claims == {"nbgrader-exchange": "nbgrader-exchange"}
+    assert values["cull"]["enabled"] is True and values["cull"]["timeout"] > 0
+    groups = values["hub"]["config"]["JupyterHub"]["load_groups"]
+    assert set(groups) == {"formgrade-qikit", "nbgrader-qikit"}
+    assert values["hub"]["config"]["JupyterHub"]["authenticator_class"] == "native"
+    # The claims values.yaml uses are the ReadWriteMany claims nbgrader-volumes.yaml creates.
+    pvcs = list(yaml.safe_load_all((DEPLOY / "z2jh" / "nbgrader-volumes.yaml").read_text()))
+    assert {p["metadata"]["name"]: p["spec"]["accessModes"] for p in pvcs} == {
+        "nbgrader-exchange": ["ReadWriteMany"], "nbgrader-course": ["ReadWriteMany"]}
+
+
+def test_exchange_layout_matches_nbgraders_groupshared_modes(values):
+    # nbgrader 0.9's release_assignment / release_feedback with CourseDirectory.groupshared:
+    # course and outbound 0o755 | S_ISGID | S_IWGRP = 0o2775; inbound 0o733 | S_ISGID | S_IRGRP = 0o2773;
+    # feedback 0o711 | S_ISGID | S_IRGRP | S_IWGRP = 0o2771. The root is world-writable and sticky.
+    script = values["singleuser"]["initContainers"][0]["command"][-1]
+    assert "chmod 1777 /exchange" in script
+    assert "chmod 2775 /exchange/qikit /exchange/qikit/outbound" in script
+    assert "chmod 2773 /exchange/qikit/inbound" in script
+    assert "chmod 2771 /exchange/qikit/feedback" in script
+
+
+class _Spawner(SimpleNamespace):
+    pass
+
+
+@pytest.mark.parametrize("volumes_as_dict", [False, True])
+def test_extra_config_gives_uids_and_instructor_volumes(values, volumes_as_dict):
+    from traitlets.config import Config
+
+    c = Config()
+    for name, code in values["hub"]["extraConfig"].items():
+        exec(compile(code, name, "exec"), {"c": c})
+    uid, hook = c.KubeSpawner.uid, c.KubeSpawner.pre_spawn_hook
+
+    def spawner(user_id, groups):
+        empty = {} if volumes_as_dict else []
+        return _Spawner(user=SimpleNamespace(id=user_id, groups=[SimpleNamespace(name=g) for g in groups]),
+                        environment={}, volumes=empty, volume_mounts=empty, init_containers=empty,
+                        supplemental_gids=[])
+
+    student, teacher = spawner(7, ["nbgrader-qikit"]), spawner(8, ["formgrade-qikit"])
+    assert (uid(student), uid(teacher)) == (10007, 10008)  # 10000 + the hub's user id
+    hook(student)
+    assert student.environment == {} and not student.volumes and student.supplemental_gids == []
+    hook(teacher)
+    assert teacher.environment == {"JUPYTER_CONFIG_PATH": "/etc/qikit/grader"}
+    assert teacher.supplemental_gids == [2000]
+    mounts = list(teacher.volume_mounts.values()) if volumes_as_dict else teacher.volume_mounts
+    assert mounts == [{"name": "nbgrader-course", "mountPath": "/srv/nbgrader/course"}]
+
+
+def _dockerfile() -> str:
+    return (DEPLOY / "Dockerfile").read_text()
+
+
+def test_dockerfile_installs_the_course_extra_like_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    course_cmd = re.search(r"<!-- course-command -->\s*```bash\n(.*?)\n```", readme, re.S).group(1)
+    readme_extras = re.findall(r'pip install -e "\.\[([^\]]+)\]"', course_cmd)
+    docker_extras = re.findall(r'pip install [^\n]*"/opt/qikit\[([^\]]+)\]"', _dockerfile())
+    assert readme_extras == ["course"] and docker_extras == readme_extras
+    for source in re.findall(r"^COPY (.+) /opt/qikit/?\S*$", _dockerfile(), re.M):
+        for item in source.split():
+            assert (ROOT / item).exists(), f"the Dockerfile copies {item}, which is not in the repository"
+    assert re.search(r"^FROM python:3\.1[1-9]", _dockerfile(), re.M)  # requires-python >= 3.11
+
+
+def test_dockerfile_keeps_only_the_student_extensions():
+    server, page = roles.role_settings("student")
+    off_server = {ext for ext, on in server["ServerApp"]["jpserver_extensions"].items() if not on}
+    off_lab = {plugin for plugin, off in page["disabledExtensions"].items() if off}
+    text = _dockerfile()
+    assert set(re.findall(r"jupyter server extension disable --sys-prefix (\S+)", text)) == off_server
+    assert set(re.findall(r"jupyter labextension disable --level=sys_prefix (\S+)", text)) == off_lab
+    assert "ENV JUPYTER_CONFIG_PATH=/etc/qikit/student" in text
+    assert "qikit_hub_roles.py /etc/qikit" in text  # where /etc/qikit/{student,grader} come from
+
+
+@pytest.mark.parametrize("role,on,off", [
+    ("student", {"assignment_list", "validate_assignment"}, {"formgrader", "course_list"}),
+    ("instructor", {"assignment_list", "course_list"}, {"formgrader"}),
+    ("grader", {"formgrader"}, {"assignment_list", "course_list"}),
+])
+def test_role_extensions(role, on, off):
+    server, page = roles.role_settings(role)
+    ext = {k.rsplit(".", 1)[1]: v for k, v in server["ServerApp"]["jpserver_extensions"].items()}
+    assert all(ext[e] for e in on) and not any(ext[e] for e in off)
+    assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is (role != "grader")
+    headers = server["ServerApp"].get("tornado_settings", {}).get("headers", {})
+    assert headers == ({"Content-Security-Policy": "frame-ancestors 'self'"} if role == "grader" else {})
+
+
+def test_role_configs_are_written_and_readable(tmp_path):
+    dirs = roles.write_role_configs(tmp_path, "qk", "/srv/x", "/srv/course", groupshared=True)
+    grader = dirs["grader"]
+    assert json.loads((grader / "jupyter_server_config.json").read_text())["ServerApp"]["tornado_settings"]
+    text = (grader / "nbgrader_config.py").read_text()
+    compile(text, "nbgrader_config.py", "exec")
+    assert "c.CourseDirectory.groupshared = True" in text and "c.Exchange.path_includes_course = True" in text
+    assert "CourseDirectory.root" not in (dirs["student"] / "nbgrader_config.py").read_text()
+    for path in tmp_path.rglob("*"):
+        assert path.stat().st_mode & 0o004, f"{path} is not readable by every account"
+    with pytest.raises(ValueError, match="unknown role"):
+        roles.role_settings("admin")
+
+
+def test_hub_config_loads_in_the_college_profile(tmp_path):
+    """The production profile is valid configuration (NativeAuthenticator), read without creating
+    any account or folder (QIKIT_HUB_CHECK_ONLY=1)."""
+    env = dict(os.environ, QIKIT_HUB_PROFILE="college", QIKIT_HUB_STATE=str(tmp_path / "state"),
+               QIKIT_EXCHANGE=str(tmp_path / "exchange"), QIKIT_HOMES=str(tmp_path / "homes"),
+               QIKIT_INSTRUCTORS="dr_jones", QIKIT_HUB_ADMINS="dr_jones", QIKIT_COURSE_SOURCE="",
+               QIKIT_HUB_CHECK_ONLY="1")
+    code = (
+        "import json\n"
+        "from traitlets.config.loader import PyFileConfigLoader\n"
+        f"cfg = PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()\n"
+        "print(json.dumps({'auth': cfg.JupyterHub.authenticator_class, 'ip': cfg.JupyterHub.ip,\n"
+        "    'open_signup': cfg.NativeAuthenticator.open_signup, 'blocked': sorted(cfg.Authenticator.blocked_users),\n"
+        "    'groups': sorted(cfg.JupyterHub.load_groups), 'services': [s['name'] for s in cfg.JupyterHub.services]}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"auth": "native", "ip": "", "open_signup": False, "blocked": ["grader-qikit", "root"],
+                   "groups": ["formgrade-qikit", "nbgrader-qikit"], "services": ["qikit", "idle-culler"]}
+    assert not (tmp_path / "exchange").exists() and not (tmp_path / "homes" / "grader-qikit").exists()
+
+
+def test_test_profile_refuses_other_addresses(tmp_path):
+    env = dict(os.environ, QIKIT_HUB_PROFILE="test", QIKIT_HUB_IP="0.0.0.0", QIKIT_HUB_STATE=str(tmp_path),
+               QIKIT_HUB_CHECK_ONLY="1")
+    code = ("from traitlets.config.loader import PyFileConfigLoader\n"
+            f"PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()\n")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "the test profile listens on 127.0.0.1 only" in out.stderr

@@ -1,0 +1,245 @@
+"""nbgrader's whole flow across real accounts on a real JupyterHub (127.0.0.1), as a college runs it.
+
+The instructor writes an assignment in the grader service and generates and releases it through the
+formgrader's API; two students fetch it in their own servers, answer (one right, one wrong) and
+submit; the instructor collects, autogrades and releases feedback; each student fetches feedback and
+sees their own mark. Around that: students cannot reach the formgrader, cannot read each other's
+work (file permissions, checked as the Unix account itself, and the hub's API), and run under the
+per-process limits of the config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import nbformat
+import pytest
+
+from .hubtools import HTTPError, running_hub
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "ps1"
+
+# The solution as the instructor writes it, and the two students' answers. The visible test,
+# mean_los([2, 4]) == 3, is passed by both: (2 + 4) / 2 = 3 and (first + last) / 2 = (2 + 4) / 2 = 3.
+# The hidden test, mean_los([1, 2, 3, 6]) == 3, separates them: (1 + 2 + 3 + 6) / 4 = 12 / 4 = 3,
+# but (first + last) / 2 = (1 + 6) / 2 = 3.5. So ann scores 2 / 2 and ben 0 / 2.
+SOLUTION = (
+    "def mean_los(days):\n"
+    '    """Mean length of stay, in days."""\n'
+    "    ### BEGIN SOLUTION\n"
+    "    return sum(days) / len(days)\n"
+    "    ### END SOLUTION"
+)
+RIGHT = "def mean_los(days):\n    return sum(days) / len(days)"
+WRONG = "def mean_los(days):\n    return (days[0] + days[-1]) / 2"
+TESTS = (
+    "assert mean_los([2, 4]) == 3, 'the mean of 2 and 4 days is 3 days'\n"
+    "### BEGIN HIDDEN TESTS\n"
+    "assert mean_los([1, 2, 3, 6]) == 3, 'use every stay, not only the first and last'\n"
+    "### END HIDDEN TESTS"
+)
+HIDDEN_MARKER = "[1, 2, 3, 6]"
+
+
+def source_notebook() -> dict:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("Write `mean_los(days)`, the mean length of stay of a list of stays."),
+        nbformat.v4.new_code_cell(SOLUTION, metadata={"nbgrader": {
+            "grade": False, "solution": True, "locked": False, "task": False,
+            "grade_id": "mean_los", "schema_version": 3}}),
+        nbformat.v4.new_code_cell(TESTS, metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "task": False, "points": 2,
+            "grade_id": "test_mean_los", "schema_version": 3}}),
+    ]
+    return json.loads(nbformat.writes(nb))
+
+
+def as_account(name: str, code: str) -> subprocess.CompletedProcess:
+    """Run Python code as the Unix account ``name`` (what a student's own process could do)."""
+    account = pwd.getpwnam(name)
+
+    def become():
+        os.setgroups(os.getgrouplist(name, account.pw_gid))
+        os.setgid(account.pw_gid)
+        os.setuid(account.pw_uid)
+
+    # The system's Python: the test's own may live where the account cannot go (outside the hub's
+    # mount namespace, see hubtools.reach_wrapper).
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+    return subprocess.run([python, "-I", "-c", code], preexec_fn=become, capture_output=True,
+                          text=True, timeout=30, cwd="/", env={"PATH": "/usr/bin:/bin"})
+
+
+def may_list(name: str, folder: Path) -> bool:
+    out = as_account(name, f"import os\ntry:\n    os.listdir({str(folder)!r}); print('yes')\n"
+                           "except PermissionError:\n    print('no')")
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip() == "yes"
+
+
+def may_read(name: str, path: Path) -> bool:
+    out = as_account(name, f"try:\n    open({str(path)!r}, 'rb').read(1); print('yes')\n"
+                           "except PermissionError:\n    print('no')")
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip() == "yes"
+
+
+def score_in(html: str) -> tuple[float, float]:
+    m = re.search(r"\(Score: ([\d.]+) / ([\d.]+)\)</h4>", html)
+    assert m, "no total score in the feedback"
+    return float(m.group(1)), float(m.group(2))
+
+
+def test_release_submit_grade_feedback_across_accounts(hub):
+    course, inst, (ann, ben) = hub.course, hub.instructor, hub.students
+    t_inst, t_ann, t_ben = hub.token(inst), hub.token(ann), hub.token(ben)
+    hub.start_servers([inst, ann, ben])
+    hub.wait_for_service(t_inst)
+    grader = f"/services/{course}"
+
+    # --- only the course's instructors reach the grader --------------------------------------------
+    assert hub.status("GET", f"{grader}/formgrader/api/status", t_inst) == 200
+    for student_token in (t_ann, t_ben):
+        assert hub.status("GET", f"{grader}/formgrader/api/status", student_token) == 403
+        assert hub.status("GET", f"{grader}/api/contents/", student_token) == 403
+    assert hub.status("GET", f"/user/{ann}/formgrader/api/status", t_ann) == 404  # not in a student's server
+
+    # --- the instructor writes the assignment in the grader, then generates and releases it --------
+    hub.json("PUT", f"{grader}/api/contents/source", t_inst, {"type": "directory"})
+    hub.json("PUT", f"{grader}/api/contents/source/{ASSIGNMENT}", t_inst, {"type": "directory"})
+    hub.json("PUT", f"{grader}/api/contents/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", t_inst,
+             {"type": "notebook", "format": "json", "content": source_notebook()})
+    for student, (first, last) in ((ann, ("Ann", "Adams")), (ben, ("Ben", "Brown"))):
+        hub.json("PUT", f"{grader}/formgrader/api/student/{student}", t_inst,
+                 {"first_name": first, "last_name": last, "email": None})
+    out = hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/assign", t_inst, timeout=120)
+    assert out["success"], out
+    out = hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/release", t_inst)
+    assert out["success"], out
+    released = hub.exchange / course / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert HIDDEN_MARKER not in released.read_text(), "the released notebook leaks the hidden test"
+
+    # --- each student fetches, answers and submits, in their own server ----------------------------
+    for student, token, answer in ((ann, t_ann, RIGHT), (ben, t_ben, WRONG)):
+        listing = hub.json("GET", f"/user/{student}/assignments?course_id={course}", token)
+        assert [(a["assignment_id"], a["status"]) for a in listing["value"]] == [(ASSIGNMENT, "released")]
+        hub.json("POST", f"/user/{student}/assignments/fetch", token,
+                 {"course_id": course, "assignment_id": ASSIGNMENT})
+        path = f"/user/{student}/api/contents/{course}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+        nb = hub.json("GET", path, token)["content"]
+        answer_cells = [cell for cell in nb["cells"] if cell["metadata"].get("nbgrader", {}).get("solution")]
+        assert len(answer_cells) == 1 and "raise NotImplementedError()" in "".join(answer_cells[0]["source"])
+        answer_cells[0]["source"] = answer
+        hub.json("PUT", path, token, {"type": "notebook", "format": "json", "content": nb})
+        out = hub.json("POST", f"/user/{student}/assignments/submit", token,
+                       {"course_id": course, "assignment_id": ASSIGNMENT}, timeout=120)
+        assert "success" not in out or out["success"], out
+
+    # --- the instructor collects, autogrades and releases feedback ---------------------------------
+    assert hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/collect", t_inst)["success"]
+    for student in (ann, ben):
+        out = hub.json("POST", f"{grader}/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde", t_inst,
+                       timeout=180)
+        assert out["success"], out.get("log", out)
+    scores = {s["student"]: (s["score"], s["max_score"])
+              for s in hub.json("GET", f"{grader}/formgrader/api/submissions/{ASSIGNMENT}", t_inst)}
+    assert scores == {ann: (2.0, 2.0), ben: (0.0, 2.0)}
+    for action in ("generate_feedback", "release_feedback"):
+        out = hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/{action}", t_inst, timeout=180)
+        assert out["success"], out.get("log", out)
+
+    # --- each student fetches their own feedback and sees their own mark ---------------------------
+    feedback = {}
+    for student, token in ((ann, t_ann), (ben, t_ben)):
+        hub.json("POST", f"/user/{student}/assignments/fetch_feedback", token,
+                 {"course_id": course, "assignment_id": ASSIGNMENT})
+        folder = f"/user/{student}/api/contents/{course}/{ASSIGNMENT}/feedback"
+        stamps = [item["name"] for item in hub.json("GET", folder, token)["content"]]
+        assert len(stamps) == 1, stamps
+        html = hub.json("GET", f"{folder}/{quote(stamps[0])}/{ASSIGNMENT}.html?type=file&format=text",
+                        token)["content"]
+        feedback[student] = html
+    assert score_in(feedback[ann]) == (2.0, 2.0)
+    assert score_in(feedback[ben]) == (0.0, 2.0)
+    assert "use every stay, not only the first and last" in feedback[ben]  # the message written for him
+    assert HIDDEN_MARKER not in feedback[ben], "feedback quotes the hidden test's code"
+
+    # --- students cannot read each other's work: the hub's API ... ---------------------------------
+    assert hub.status("GET", f"/user/{ann}/api/contents/{course}/{ASSIGNMENT}", t_ben) == 403
+    assert hub.status("GET", f"/user/{ben}/api/contents/{course}/{ASSIGNMENT}", t_ann) == 403
+    assert hub.status("GET", f"{grader}/formgrader/api/submissions/{ASSIGNMENT}", t_ben) == 403
+    with pytest.raises(HTTPError):
+        hub.request("GET", f"/user/{ann}/files/{course}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", t_ben)
+
+    # --- ... and the file system, as the Unix account ben --------------------------------------------
+    inbound, outbound = hub.exchange / course / "inbound", hub.exchange / course / "outbound"
+    assert may_list(ben, outbound)  # released assignments are for everyone
+    assert not may_list(ben, inbound), "a student can list everyone's submissions"
+    assert not may_list(ben, hub.exchange / course / "feedback"), "a student can list everyone's feedback"
+    ann_home = Path(pwd.getpwnam(ann).pw_dir)
+    assert oct(ann_home.stat().st_mode & 0o777) == "0o700"
+    ann_feedback = next((ann_home / course / ASSIGNMENT / "feedback").rglob("*.html"))
+    assert not may_read(ben, ann_feedback)
+    assert not may_read(ben, ann_home / course / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    assert may_read(ann, ann_feedback)  # the check itself can succeed
+    assert not may_read(ben, hub.base / "state" / "hub" / "jupyterhub.sqlite")  # tokens, password hashes
+    # Submissions sit in inbound/ under names with 12 random characters that nobody but the grader can
+    # list (nbgrader's own design); the submitted files themselves are owned by their student.
+    submissions = sorted(p.name for p in inbound.iterdir())
+    assert [s.split("+")[0] for s in submissions] == sorted([ann, ben])
+    assert all(len(s.split("+")[-1]) == 12 for s in submissions)
+
+    # --- the per-process limits of the config are in force in a student's server ---------------------
+    uid = pwd.getpwnam(ann).pw_uid
+    limits = [Path(f"/proc/{p.name}/limits").read_text() for p in Path("/proc").iterdir()
+              if p.name.isdigit() and p.stat().st_uid == uid and "singleuser" in _cmdline(p)]
+    assert limits, "no server process of ann found"
+    address_space = re.search(r"Max address space\s+(\d+)\s+(\d+)", limits[0])
+    assert address_space and int(address_space.group(1)) == 2 * 1024**3  # QIKIT_MEM_LIMIT's default, 2G
+
+
+def test_only_the_grader_may_be_framed(hub):
+    """JupyterHub >= 4.1 sends "frame-ancestors 'none'"; the config relaxes it for the grader alone,
+    whose formgrader JupyterLab shows in a panel. Students' servers keep the default."""
+    course, inst, ann = hub.course, hub.instructor, hub.students[0]
+    hub.start_servers([inst, ann])
+    hub.wait_for_service(hub.token(inst))
+    policy = {}
+    for who, path in ((inst, f"/services/{course}/formgrader"), (ann, f"/user/{ann}/lab"),
+                      (inst, f"/user/{inst}/lab")):
+        req = urllib.request.Request(hub.url + path, headers={"Authorization": f"token {hub.token(who)}"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            policy[path] = resp.headers.get("Content-Security-Policy")
+    assert policy == {f"/services/{course}/formgrader": "frame-ancestors 'self'",
+                      f"/user/{ann}/lab": "frame-ancestors 'none'",
+                      f"/user/{inst}/lab": "frame-ancestors 'none'"}
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_college_profile_starts_with_sign_up_and_approval():
+    """The production profile (NativeAuthenticator) really starts: trainees can sign up, an
+    administrator approves them, and nobody logs in unapproved."""
+    with running_hub(student_suffixes=(), extra_env={"QIKIT_HUB_PROFILE": "college"}) as h:
+        _, page = h.request("GET", "/hub/signup")
+        assert b"Create" in page and b"password" in page.lower()
+        assert h.status("GET", "/hub/authorize") in (200, 302, 403)  # exists (admins only)
+        with pytest.raises(HTTPError):  # the test driver service of the test profile is absent
+            h.json("GET", "/hub/api/users", h.driver_token)
