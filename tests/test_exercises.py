@@ -411,3 +411,237 @@ CHECKS = [nb00.check_ward_total, nb00.check_loaded, nb00.check_restart, nb00.sel
 def test_checks_never_raise(check, answer):
     verdict = check(answer)
     assert isinstance(verdict, Verdict) and str(verdict)
+
+
+# ==================================================================================== part B: 04, 05, 06, 08
+from qikit.exercises import nb04, nb05, nb06, nb08  # noqa: E402  (appended section for notebooks 04-08)
+
+DATA = ROOT / "qikit" / "datasets"
+
+
+def _ae_type1(org_code: str) -> pd.DataFrame:
+    ae = pd.read_csv(DATA / "ae_attendances.csv", dtype={"type": str}, parse_dates=["period"])
+    return ae[(ae["org_code"] == org_code) & (ae["type"] == "1")].sort_values("period").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------ notebook 04
+def test_nb04_three_wards_hide_their_stories_in_the_averages():
+    wards = nb04.three_wards()
+    means = wards.groupby(["ward", "period"])["pct_before_noon"].mean()
+    # the bar chart: every ward goes from 16% to 26% (to rounding of the stored 1-decimal values)
+    assert all(abs(means[(w, "before")] - 16) < 0.06 and abs(means[(w, "after")] - 26) < 0.06
+               for w in ("Ward 3", "Ward 5", "Ward 8"))
+    by = {w: g.sort_values("week")["pct_before_noon"].to_numpy() for w, g in wards.groupby("ward")}
+    # Ward 3 was already rising: its last 8 baseline weeks sit well above its first 8
+    assert by["Ward 3"][16:24].mean() - by["Ward 3"][:8].mean() > 5
+    # Ward 8 faded: its last 8 weeks are back within 6 points of its 16% baseline, and at least 10 points below
+    # its first 4 weeks after the change
+    assert by["Ward 8"][40:].mean() < 22 and by["Ward 8"][24:28].mean() > by["Ward 8"][40:].mean() + 10
+    # Ward 5 stepped and held: its last 8 weeks are as high as its first 8 after the change (within 3 points)
+    assert abs(by["Ward 5"][40:].mean() - by["Ward 5"][24:32].mean()) < 3
+
+
+def test_nb04_which_ward():
+    right_(nb04.check_which_ward("b"))
+    # misconception: the ward that ends highest (Ward 3) must be the success
+    not_right(nb04.check_which_ward("a"), "already improving")
+    not_right(nb04.check_which_ward("c"), "did not last")
+    unanswered(nb04.check_which_ward(...))
+
+
+def _runs_by_hand(values):
+    ordered = sorted(values)
+    median = (ordered[9] + ordered[10]) / 2  # 20 values: halfway between the 10th and 11th
+    sides = [1 if v > median else -1 for v in values if v != median]
+    crossings = sum(a != b for a, b in zip(sides, sides[1:], strict=False))
+    longest = run = 1
+    for a, b in zip(sides, sides[1:], strict=False):
+        run = run + 1 if a == b else 1
+        longest = max(longest, run)
+    return median, longest, crossings
+
+
+def test_nb04_runs():
+    raw = pd.read_csv(DATA / "discharge_before_noon.csv", parse_dates=["week"])
+    ward = raw[raw["ward"] == "Ward 12"].sort_values("week").head(20)
+    values = (100 * ward["before_noon"] / ward["discharges"]).round(1).tolist()
+    assert nb04.exercise_weeks()["pct_before_noon"].tolist() == values
+    median, longest, crossings = _runs_by_hand(values)
+    right_(nb04.check_runs({"median": median, "longest_run": longest, "crossings": crossings}))
+    # misconception: the mean as the centre line (the mean of these 20 values is not their median)
+    mean = round(sum(values) / 20, 2)
+    assert abs(mean - median) > 0.005
+    v = nb04.check_runs({"median": mean, "longest_run": longest, "crossings": crossings})
+    not_right(v, "mean", status=(PARTLY,))
+    # misconception: counting runs instead of crossings
+    not_right(nb04.check_runs({"median": median, "longest_run": longest, "crossings": crossings + 1}),
+              "number of runs")
+    not_right(nb04.check_runs({"median": median, "longest_run": "three", "crossings": crossings}), "not a number")
+    v = nb04.check_runs({"median": median, "longest_run": ..., "crossings": ...})
+    assert v.status == PARTLY and "2 not answered yet" in v.message
+    unanswered(nb04.check_runs({"median": ..., "longest_run": ..., "crossings": ...}))
+    not_right(nb04.check_runs([median, longest, crossings]), "dictionary")
+
+
+def test_nb04_rules():
+    # The series: 24 weeks; by hand from ecg_times(), points 7-11 fall five times in a row (an IHI trend of
+    # 5), while the longest run about the median is far below Anhøj's limit for 24 points (log2(24) + 3 = 7.6).
+    minutes = nb04.ecg_times()["minutes"].to_numpy()
+    steps = (minutes[1:] < minutes[:-1]).astype(int)
+    longest_fall = max(len(s) for s in "".join(map(str, steps)).split("0"))
+    assert longest_fall >= 4  # 4 falls in a row = 5 points going down
+    right_(nb04.check_rules({"anhoej": False, "ihi": True}))
+    # misconception: every pattern is a signal under both rule sets
+    not_right(nb04.check_rules({"anhoej": True, "ihi": True}), "do not signal")
+    not_right(nb04.check_rules({"anhoej": False, "ihi": False}), "trend")
+    not_right(nb04.check_rules({"anhoej": "no", "ihi": "yes"}), "True or False")
+    assert nb04.check_rules({"anhoej": False, "ihi": ...}).status == PARTLY
+    unanswered(nb04.check_rules({"anhoej": ..., "ihi": ...}))
+    right_(nb04.self_check({1: "b", 2: "a", 3: "c"}))
+    not_right(nb04.self_check({1: "a", 2: "a", 3: "c"}), "median")
+
+
+# ------------------------------------------------------------------------------------ notebook 05
+def test_nb05_red_beads_and_tampering():
+    right_(nb05.check_red_beads("c"))
+    # misconception: the worker with most red beads needs retraining
+    not_right(nb05.check_red_beads("a"), "system")
+    unanswered(nb05.check_red_beads(...))
+    right_(nb05.check_tampering({1: 1, 2: 2, 3: 3, 4: 4}))
+    right_(nb05.check_tampering({"1": "rule 1", "2": "2", "3": 3, "4": 4}))
+    # misconception: copying the last registrar (rule 4) mistaken for correcting by the last error (rule 2)
+    not_right(nb05.check_tampering({1: 1, 2: 2, 3: 3, 4: 2}), "3 of 4 right", status=(PARTLY,))
+    not_right(nb05.check_tampering({1: 2, 2: 1, 3: 4, 4: 3}), "0 of 4", "Something is being adjusted",
+              status=(WRONG,))
+    not_right(nb05.check_tampering({1: 7, 2: 2, 3: 3, 4: 4}), "not a rule")
+    unanswered(nb05.check_tampering({1: ..., 2: ..., 3: ..., 4: ...}))
+
+
+def test_nb05_upper_limit():
+    y = _ae_type1("RW6")["attendances"].astype(float)
+    assert len(y) == 36
+    mean, mr = y.mean(), y.diff().abs().mean()  # 35 moving ranges
+    assert (y.diff().abs().dropna() < 3.267 * mr).all()  # no moving range screened out: the hand rule applies
+    right_(nb05.check_upper_limit(mean + 2.66 * mr))
+    right_(nb05.check_upper_limit(round(mean + 3 / 1.128 * mr)))
+    # misconception: 3 standard deviations of all the values
+    sd_limit = mean + 3 * y.std()
+    assert abs(sd_limit - (mean + 2.66 * mr)) > 0.003 * sd_limit
+    not_right(nb05.check_upper_limit(sd_limit), "moving ranges")
+    not_right(nb05.check_upper_limit(mean + 3 * mr), "2.66", status=(PARTLY,))
+    not_right(nb05.check_upper_limit(2.66 * mr), "add it to the mean")
+    not_right(nb05.check_upper_limit(mean), "centre line")
+    not_right(nb05.check_upper_limit("26,000"), "as a number")
+    unanswered(nb05.check_upper_limit(...))
+    right_(nb05.self_check({1: "b", 2: "c", 3: "a"}))
+
+
+# ------------------------------------------------------------------------------------ notebook 06
+def test_nb06_charts():
+    answer = {1: "p", 2: "u", 3: "c", 4: "t", 5: "g", 6: "pp"}
+    right_(nb06.check_charts(answer))
+    right_(nb06.check_charts({**answer, 6: "Laney p'", 1: "P chart"}))
+    # misconception: the days between infections on a g chart (it counts cases, not time)
+    not_right(nb06.check_charts({**answer, 4: "g"}), "t chart", status=(PARTLY,))
+    # misconception: a plain p chart for huge denominators
+    not_right(nb06.check_charts({**answer, 6: "p"}), "too narrow")
+    not_right(nb06.check_charts({**answer, 2: "c"}), "bed-days vary")
+    unanswered(nb06.check_charts({n: ... for n in range(1, 7)}))
+    not_right(nb06.check_charts(["p", "u"]), "dictionary")
+
+
+def test_nb06_p_limit():
+    raw = pd.read_csv(DATA / "sepsis_antibiotics.csv", parse_dates=["week"])
+    base = raw[raw["week"] < "2023-08-07"]
+    assert len(base) == 70 and (base["eligible"] == 25).any()
+    p = base["within_1h"].sum() / base["eligible"].sum()
+    se = math.sqrt(p * (1 - p) / 25)
+    right_(nb06.check_p_limit(100 * (p + 3 * se)))
+    not_right(nb06.check_p_limit(p + 3 * se), "per cent", status=(PARTLY,))
+    # misconception: the 2-sigma line
+    not_right(nb06.check_p_limit(100 * (p + 2 * se)), "2-sigma")
+    not_right(nb06.check_p_limit(100 * (p + 3 * math.sqrt(p * (1 - p)))), "square root")
+    not_right(nb06.check_p_limit(300 * se), "add p-bar")
+    not_right(nb06.check_p_limit("88%"), "as a number")
+    unanswered(nb06.check_p_limit(...))
+
+
+def test_nb06_funnel_wards():
+    wards = nb06.hospital_wards()
+    target = wards["falls"].sum() / wards["bed_days"].sum()  # the pooled rate per bed-day
+    rate = wards["falls"] / wards["bed_days"]
+    z = (rate - target) / (target / wards["bed_days"]) ** 0.5  # Poisson standard errors
+    outside = set(wards.loc[z.abs() > 3, "ward"])
+    assert outside == {"Ward 14", "Ward 21"}
+    top = wards.loc[rate.idxmax(), "ward"]
+    assert top == "Ward 1" and abs(z[rate.idxmax()]) < 3  # top of the league, inside the 3-sigma funnel
+    right_(nb06.check_funnel("b"))
+    # misconception: the top of the league table is the worst ward
+    not_right(nb06.check_funnel("a"), "chance")
+    not_right(nb06.check_funnel("c"), "a handful")
+    unanswered(nb06.check_funnel(...))
+    right_(nb06.self_check({1: "c", 2: "a", 3: "b"}))
+
+
+# ------------------------------------------------------------------------------------ notebook 08
+def test_nb08_trust_metrics():
+    r1h = _ae_type1("R1H")
+    got = nb08.trust_metrics("R1H")
+    assert got["attendances"].tolist() == r1h["attendances"].tolist()
+    assert got["pct_4h"].round(6).tolist() == (100 * (1 - r1h["breaches"] / r1h["attendances"])).round(6).tolist()
+
+
+def test_nb08_icons():
+    r1h = _ae_type1("R1H")
+    y = 100 * (1 - r1h["breaches"] / r1h["attendances"])
+    mr = y.diff().abs()
+    assert (mr.dropna() < 3.267 * mr.mean()).all()  # nothing screened: limits are mean +/- 2.66 x mean mR
+    lpl, upl = y.mean() - 2.66 * mr.mean(), y.mean() + 2.66 * mr.mean()
+    assert upl < 95  # target above the upper limit, higher is better: consistently fail
+    assert y.iloc[-1] < lpl  # the latest month below the lower limit: a special cause of concern
+    right_(nb08.check_icons({"variation": "concern", "assurance": "fail"}))
+    right_(nb08.check_icons({"variation": "Special cause concern", "assurance": "consistent_fail"}))
+    # misconception: reading the whole chart's story instead of the latest point
+    not_right(nb08.check_icons({"variation": "common cause", "assurance": "fail"}), "latest point",
+              status=(PARTLY,))
+    # misconception: comparing the target with the latest value instead of the limits
+    not_right(nb08.check_icons({"variation": "concern", "assurance": "hit and miss"}), "between the process limits")
+    not_right(nb08.check_icons({"variation": "red", "assurance": "fail"}), "not one of")
+    unanswered(nb08.check_icons({"variation": ..., "assurance": ...}))
+    not_right(nb08.check_icons("concern"), "dictionary")
+
+
+GOOD_REPORT = ("Four-hour performance shows common cause variation in the latest month, and the 95% target lies "
+               "between the process limits, so it will be met only some of the time. The emergency care team "
+               "will test a change to the flow of admitted patients.")
+
+
+def test_nb08_report():
+    right_(nb08.check_report(GOOD_REPORT))
+    # misconception: month-on-month comparison and a RAG rating
+    not_right(nb08.check_report("Performance was 83.3% in March, up from last month, and is rated red. " + GOOD_REPORT),
+              "month-on-month", "red-amber-green")
+    # nearly there: no action
+    not_right(nb08.check_report("Four-hour performance shows common cause variation, and the 95% target lies "
+                                "between the process limits: it is hit and miss."), "what will happen next",
+              status=(PARTLY,))
+    not_right(nb08.check_report("Good."), "two or three")
+    not_right(nb08.check_report(95), "as text")
+    unanswered(nb08.check_report(...))
+    right_(nb08.self_check({1: "b", 2: "c", 3: "a"}))
+
+
+CHECKS_B = [nb04.check_which_ward, nb04.check_runs, nb04.check_rules, nb04.self_check,
+            nb05.check_red_beads, nb05.check_tampering, nb05.check_upper_limit, nb05.self_check,
+            nb06.check_charts, nb06.check_p_limit, nb06.check_funnel, nb06.self_check,
+            nb08.check_icons, nb08.check_report, nb08.self_check]
+
+
+@pytest.mark.parametrize("check", CHECKS_B, ids=lambda f: f"{f.__module__.rsplit('.', 1)[-1]}.{f.__name__}")
+@pytest.mark.parametrize("answer", [None, 0, -1.5, True, "", "x", [], [1, 2], {}, {1: 2}, object(),
+                                    float("nan"), {"median": "x"}],
+                         ids=["None", "0", "float", "True", "empty", "text", "list0", "list", "dict0", "dict",
+                              "object", "nan", "dict_text"])
+def test_checks_b_never_raise(check, answer):
+    verdict = check(answer)
+    assert isinstance(verdict, Verdict) and str(verdict)

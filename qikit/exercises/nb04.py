@@ -1,0 +1,264 @@
+"""Checks (and the teaching data) for notebook 04, *Measurement for improvement: run charts*.
+
+Sources: Perla RJ, Provost LP, Murray SK, The run chart: a simple analytical tool for learning from
+variation in healthcare processes, *BMJ Qual Saf* 2011;20:46-51 (medians, runs, the IHI rules, and why a
+before-and-after comparison hides what a run chart shows); Anhøj J, Olesen AV, Run charts revisited,
+*PLoS One* 2014;9(11):e113825 (the longest-run and crossings rules).
+
+Examples
+--------
+>>> from qikit.exercises import nb04
+>>> nb04.check_which_ward(...).status
+'not answered'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+
+__all__ = ["three_wards", "check_which_ward", "exercise_weeks", "check_runs", "ecg_times", "check_rules",
+           "self_check"]
+
+#: The week each of the three wards started its change (week 25 of 48).
+CHANGE_WEEK = pd.Timestamp("2023-06-19")
+_START = pd.Timestamp("2023-01-02")
+
+
+def three_wards() -> pd.DataFrame:
+    """Section 1: weekly % of discharges before noon on three wards, 24 weeks before and 24 after each
+    ward started the same change (week of 19 June 2023).
+
+    The three series are built so that each ward's mean before the change and mean after it are the same
+    (16% and 26%): a before-and-after bar chart cannot tell them apart. Over time they differ: on Ward 3
+    the rise had begun long before the change, on Ward 5 it starts with the change and holds, on Ward 8 it
+    jumps at the change and fades. The noise is fixed (seeded), so every trainee sees the same charts.
+
+    Returns
+    -------
+    DataFrame
+        ``week`` (Monday), ``ward``, ``period`` ("before" or "after") and ``pct_before_noon``.
+
+    Examples
+    --------
+    >>> df = three_wards()
+    >>> df.groupby(["ward", "period"])["pct_before_noon"].mean().round(1).unique().tolist()
+    [26.0, 16.0]
+    """
+    weeks = pd.date_range(_START, periods=48, freq="W-MON")
+    t = np.arange(48)
+    after = t >= 24
+    noise = np.random.default_rng(404).normal(0.0, 1.6, size=(3, 48))
+    shapes = {
+        "Ward 3": 9.0 + 0.45 * t,                                     # already rising before the change
+        "Ward 5": np.where(after, 26.0, 16.0),                        # a step at the change, sustained
+        "Ward 8": np.where(after, 16.0 + 22.0 * np.exp(-(t - 24) / 7.0), 16.0),  # a jump that fades
+    }
+    frames = []
+    for (ward, shape), e in zip(shapes.items(), noise, strict=True):
+        y = shape + e
+        # shift each half so its mean is exactly 16 (before) and 26 (after): identical bar charts
+        y = np.where(after, y - y[after].mean() + 26.0, y - y[~after].mean() + 16.0)
+        frames.append(pd.DataFrame({"week": weeks, "ward": ward, "period": np.where(after, "after", "before"),
+                                    "pct_before_noon": y.round(1)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+_WHICH = {
+    "a": "Ward 3 was already improving, week after week, long before the change: the rise would have "
+         "happened anyway, so the change cannot take the credit (a before-and-after comparison hides this).",
+    "b": "On Ward 5 the line steps up in the week of the change and stays up: a shift that starts with the "
+         "change and holds is the evidence a run chart gives that the change made the difference.",
+    "c": "Ward 8 jumped at the change but drifted back to where it started: the effect did not last (perhaps "
+         "a burst of enthusiasm), and the 'after' average hides the fade.",
+}
+
+
+def check_which_ward(answer) -> Verdict:
+    """Exercise 1: on which ward did the change itself bring a lasting improvement? (a, b or c)
+
+    Examples
+    --------
+    >>> check_which_ward("b").correct
+    True
+    """
+    return choice(answer, "b", _WHICH)
+
+
+def exercise_weeks() -> pd.DataFrame:
+    """Exercise 2: the first 20 weeks of ward 12's % of discharges before noon (from
+    ``qikit.datasets.discharge_before_noon()``), with ``week`` and ``pct_before_noon`` rounded to 1 place.
+
+    Examples
+    --------
+    >>> exercise_weeks().shape
+    (20, 2)
+    """
+    from ..datasets import discharge_before_noon
+
+    df = discharge_before_noon()
+    ward = df[df["ward"] == "Ward 12"].sort_values("week").head(20)
+    return ward[["week", "pct_before_noon"]].assign(pct_before_noon=lambda d: d["pct_before_noon"].round(1)) \
+        .reset_index(drop=True)
+
+
+def _runs_truth(values: np.ndarray) -> dict:
+    """Median, longest run and crossings of a series, counted as Anhøj and Perla et al. do: points on the
+    median are skipped (they neither break nor extend a run)."""
+    median = float(np.median(values))
+    side = np.sign(values - median)
+    useful = side[side != 0]
+    changes = np.flatnonzero(np.diff(useful) != 0)
+    bounds = np.r_[-1, changes, len(useful) - 1]
+    return {"median": median, "longest_run": int(np.diff(bounds).max()), "crossings": len(changes),
+            "mean": float(values.mean()), "useful": len(useful)}
+
+
+def _as_number(value):
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def check_runs(answer) -> Verdict:
+    """Exercise 2: the median, the longest run and the number of crossings of :func:`exercise_weeks`.
+
+    ``answer`` is a dict ``{"median": ..., "longest_run": ..., "crossings": ...}``.
+
+    Examples
+    --------
+    >>> check_runs({"median": ..., "longest_run": ..., "crossings": ...}).status
+    'not answered'
+    """
+    keys = ("median", "longest_run", "crossings")
+    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(answer.get(k)) for k in keys)):
+        return not_answered("Fill in the three numbers in the dictionary, then run the cell again.")
+    if not isinstance(answer, Mapping):
+        return wrong("Give your answer as the dictionary in the cell: {\"median\": ..., \"longest_run\": ..., "
+                     "\"crossings\": ...}.")
+    truth = _runs_truth(exercise_weeks()["pct_before_noon"].to_numpy())
+    lines, good, blank = [], 0, 0
+    for key in keys:
+        given = answer.get(key)
+        if is_blank(given):
+            blank += 1
+            lines.append(f"{key}: not answered yet")
+            continue
+        value = _as_number(given)
+        if value is None:
+            lines.append(f"✘ {key}: {given!r} is not a number.")
+            continue
+        if key == "median":
+            if abs(value - truth["median"]) <= 0.005:
+                good += 1
+                lines.append(f"✔ median {truth['median']:g}: half the weeks lie above it, half below.")
+            elif abs(value - truth["mean"]) <= 0.051:
+                lines.append(f"✘ median: {value:g} is the mean (the average). A run chart uses the median, the "
+                             "middle value when the 20 weeks are sorted: with 20 values, halfway between the "
+                             "10th and 11th.")
+            else:
+                lines.append(f"✘ median: {value:g} is not the middle value. Sort the 20 percentages; the median "
+                             "is halfway between the 10th and 11th.")
+        elif key == "longest_run":
+            if value == truth["longest_run"]:
+                good += 1
+                lines.append(f"✔ longest run {truth['longest_run']}: the most weeks in a row on one side of the "
+                             "median.")
+            elif value == truth["longest_run"] + 1:
+                lines.append(f"✘ longest run: {value:g} is one too many. Did you count a week that lies exactly on "
+                             "the median? Such weeks are skipped: they neither extend nor break a run.")
+            else:
+                lines.append(f"✘ longest run: {value:g} is not right. A run is a sequence of weeks on the same "
+                             "side of the median; it ends when the line crosses the median.")
+        else:
+            if value == truth["crossings"]:
+                good += 1
+                lines.append(f"✔ {truth['crossings']} crossings: the number of times the line goes from one side "
+                             "of the median to the other.")
+            elif value == truth["crossings"] + 1:
+                lines.append(f"✘ crossings: {value:g} is the number of runs. The number of crossings is one less "
+                             "than the number of runs.")
+            else:
+                lines.append(f"✘ crossings: {value:g} is not right. Count each time the line passes from one side "
+                             "of the median to the other, ignoring weeks on the median.")
+    if good == 3:
+        return right("All three right.", lines)
+    score = f"{good} of 3 right" + (f" ({blank} not answered yet)" if blank else "") + "."
+    return (partly if good else wrong)(score, lines)
+
+
+def ecg_times() -> pd.DataFrame:
+    """Exercise 3: 24 weeks of the median minutes from arrival to first ECG for chest pain in one ED.
+
+    The process did not change at all: the values come from ``qikit.simulate.common_cause`` (mean 20,
+    standard deviation 4, seed 9), so any signal is a false alarm.
+
+    Examples
+    --------
+    >>> ecg_times().columns.tolist()
+    ['week', 'minutes']
+    """
+    from ..simulate import common_cause
+
+    sim = common_cause(n=24, mean=20.0, sd=4.0, start="2024-01-01", freq="W-MON", seed=9)
+    return pd.DataFrame({"week": sim["date"], "minutes": sim["value"].round(1)})
+
+
+def check_rules(answer) -> Verdict:
+    """Exercise 3: does each rule set signal on :func:`ecg_times`? ``{"anhoej": True/False, "ihi": True/False}``.
+
+    The IHI rules signal (a trend of five points), the Anhøj rules do not; the data come from a
+    process that never changed.
+
+    Examples
+    --------
+    >>> check_rules({"anhoej": False, "ihi": True}).correct
+    True
+    """
+    keys = ("anhoej", "ihi")
+    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(answer.get(k)) for k in keys)):
+        return not_answered("Replace each ... with True or False, then run the cell again.")
+    if not isinstance(answer, Mapping):
+        return wrong("Give your answer as the dictionary in the cell: {\"anhoej\": True or False, \"ihi\": True or "
+                     "False}.")
+    given = {k: answer.get(k) for k in keys}
+    if any(not is_blank(v) and not isinstance(v, bool | np.bool_) for v in given.values()):
+        return wrong("Answer each with True or False (no quotes).")
+    if any(is_blank(v) for v in given.values()):
+        return partly("Answer both: True or False for each rule set.")
+    a, i = bool(given["anhoej"]), bool(given["ihi"])
+    if not a and i:
+        return right("The IHI rules signal (a trend: five weeks in a row each going the same way) but the "
+                     "Anhøj rules do not. These data come from a process that never changed, so the IHI signal is "
+                     "a false alarm: with more rules, each looking for a short pattern, false alarms are more "
+                     "common (Anhøj and Olesen 2014 found the trend rule adds them without finding more real "
+                     "shifts).")
+    if a:
+        return wrong("The Anhøj rules do not signal here: compare the longest run and the crossings in "
+                     "summary() with their limits (longest_run_max and n_crossings_min).")
+    return wrong("The IHI rules do signal: look at res_ihi.explain(). Five points in a row each going the same "
+                 "way count as a trend under the IHI rules.")
+
+
+_QUESTIONS = {
+    1: ("b", {"a": "The mean is pulled by extreme weeks; a run chart's centre line is the median.",
+              "b": "The median: half the points lie above it and half below, whatever the shape of the data.",
+              "c": "A target is a line you choose; it says nothing about how the process varies."}),
+    2: ("a", {"a": "A run longer than the limit for that many points is unlikely by chance: a shift.",
+              "b": "One point above the median is what half the points do.",
+              "c": "Many crossings means the data bounce around the median: that is what noise does."}),
+    3: ("c", {"a": "Without the date the change started, nobody can see whether the signal lines up with it.",
+              "b": "A new median on a few weeks chases noise; annotate first, split only for a lasting change.",
+              "c": "Annotating the chart with each change, on the date it started, lets the team match signals "
+                   "to changes."}),
+}
+
+
+def self_check(answers) -> Verdict:
+    """The closing self-check of notebook 04: three multiple-choice questions."""
+    return quiz(answers, _QUESTIONS)

@@ -1,0 +1,189 @@
+"""Checks for notebook 05, *Variation: Deming and Shewhart*: the red beads, tampering, and XmR limits.
+
+Sources: Deming WE, *Out of the Crisis*, MIT CAES, 1986, ch. 11 (the red bead experiment; the funnel
+experiment and its four rules, after Lloyd S. Nelson); Wheeler DJ, Chambers DS, *Understanding Statistical
+Process Control*, 2nd ed., SPC Press, 1992 (natural process limits: mean +/- 2.66 x the average moving range);
+Provost LP, Murray SK, *The Health Care Data Guide*, Jossey-Bass, 2011, ch. 5 and 7.
+
+Examples
+--------
+>>> from qikit.exercises import nb05
+>>> nb05.check_red_beads("c").correct
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+
+__all__ = ["check_red_beads", "SCENARIOS", "check_tampering", "exercise_trust", "check_upper_limit",
+           "self_check"]
+
+_BEADS = {
+    "a": "Worker 4 followed the same procedure with the same bowl and paddle as everyone else, and every one "
+         "of their days lies inside the control limits. Retraining them would change nothing: the red beads "
+         "come from the system (the bowl holds 20% red beads), not from the worker.",
+    "b": "Worker 2's low count is luck inside the limits, not skill: next week the ranking will shuffle. "
+         "Rewarding it teaches the team that results depend on effort when they depend on the system.",
+    "c": "Every point lies within the limits: common cause variation. The differences between workers come "
+         "from the system (the bowl's 20% red beads and the paddle). Only management can change the system, "
+         "for example by buying beads with fewer red ones.",
+}
+
+
+def check_red_beads(answer) -> Verdict:
+    """Exercise 1: what should the supervisor do about Worker 4 (most red beads)? (a, b or c)"""
+    return choice(answer, "c", _BEADS)
+
+
+#: Exercise 2: four ways of reacting to results; the trainee names the funnel rule each one follows.
+SCENARIOS = {
+    1: "A well-calibrated infusion pump is left alone; nobody adjusts it between patients.",
+    2: "A ward manager who finds the fridge 1 °C too warm turns the thermostat down by 1 °C, every day, "
+       "from wherever it was set the day before.",
+    3: "After a month 5 points under the target, a team sets next month's goal 5 points above the target "
+       "to 'make up for it'.",
+    4: "Each new registrar learns the procedure from the previous registrar, not from the written protocol.",
+}
+_RULES = {1: 1, 2: 2, 3: 3, 4: 4}
+_TAMPERING = {
+    1: "Rule 1: leave a stable process alone. This gives the smallest spread.",
+    2: "Rule 2: move by minus the last error, from the last setting. It feels responsible but doubles the "
+       "variance.",
+    3: "Rule 3: aim opposite the last result, measured from the target. The results swing back and forth, "
+       "further and further.",
+    4: "Rule 4: aim at the last result. Each copy inherits the last one's error, so practice drifts away "
+       "(a random walk).",
+}
+
+
+def check_tampering(answer) -> Verdict:
+    """Exercise 2: the funnel rule (1, 2, 3 or 4) behind each scenario in :data:`SCENARIOS`.
+
+    Examples
+    --------
+    >>> check_tampering({1: 1, 2: 2, 3: 3, 4: 4}).correct
+    True
+    """
+    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(v) for v in answer.values())):
+        return not_answered("Replace each ... with a rule number (1, 2, 3 or 4), then run the cell again.")
+    if not isinstance(answer, Mapping):
+        return wrong("Give your answers as a dictionary from scenario to rule, e.g. {1: 1, 2: 4, 3: 2, 4: 3}.")
+    lines, good, blank = [], 0, 0
+    for number, rule in _RULES.items():
+        given = answer.get(number, answer.get(str(number)))
+        if is_blank(given):
+            blank += 1
+            lines.append(f"{number}. not answered yet")
+            continue
+        try:
+            value = int(str(given).strip().lower().removeprefix("rule").strip())
+        except ValueError:
+            value = None
+        if value not in (1, 2, 3, 4):
+            lines.append(f"{number}. ✘ {given!r} is not a rule: answer 1, 2, 3 or 4.")
+        elif value == rule:
+            good += 1
+            lines.append(f"{number}. ✔ {_TAMPERING[rule]}")
+        else:
+            lines.append(f"{number}. ✘ Not rule {value}. " + {
+                1: "Something is being adjusted here, so this is tampering, not rule 1.",
+                2: "Rule 2 moves the setting by the last error from where it was; check where this scenario "
+                   "aims from.",
+                3: "Rule 3 aims opposite the last result, measured from the target.",
+                4: "Rule 4 aims at the last result itself (copying it).",
+            }[value])
+    if good == 4:
+        return right("4 of 4 right. Only rule 1 leaves a stable process alone; rules 2, 3 and 4 all react to "
+                     "common cause variation, and each makes the results worse.", lines)
+    score = f"{good} of 4 right" + (f" ({blank} not answered yet)" if blank else "") + "."
+    return (partly if good else wrong)(score, lines)
+
+
+def exercise_trust() -> pd.DataFrame:
+    """Exercise 3: monthly attendances at trust RW6's major (type 1) A&E department, April 2016 to March 2019,
+    from ``qikit.datasets.ae_attendances()``: columns ``period`` and ``attendances``.
+
+    Examples
+    --------
+    >>> exercise_trust().shape
+    (36, 2)
+    """
+    from ..datasets import ae_attendances
+
+    ae = ae_attendances()
+    trust = ae[(ae["org_code"] == "RW6") & (ae["type"] == "1")].sort_values("period")
+    return trust[["period", "attendances"]].reset_index(drop=True)
+
+
+#: Answers within this relative distance of the upper limit count as right (2.66 or 3 / 1.128, rounding).
+_TOLERANCE = 0.003
+
+
+def check_upper_limit(answer) -> Verdict:
+    """Exercise 3: the upper natural process limit of :func:`exercise_trust`'s XmR chart, worked out by hand
+    as mean + 2.66 x the average moving range.
+
+    Examples
+    --------
+    >>> check_upper_limit("lots").status
+    'not yet right'
+    """
+    if is_blank(answer):
+        return not_answered("Replace the ... with your upper limit (a number), then run the cell again.")
+    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating) \
+            or not np.isfinite(float(answer)):
+        return wrong("Give the limit as a number, e.g. 25000 (no quotes, no commas).")
+    value = float(answer)
+    y = exercise_trust()["attendances"].to_numpy(dtype=float)
+    mean, mr = y.mean(), np.abs(np.diff(y)).mean()
+    truth = mean + 2.66 * mr
+
+    def near(target: float) -> bool:
+        return abs(value - target) <= _TOLERANCE * abs(target)
+
+    if near(truth):
+        return right(f"About {truth:,.0f} attendances a month: the mean ({mean:,.0f}) plus 2.66 times the average "
+                     f"moving range ({mr:,.0f}). A month above it would be a special cause worth asking about.")
+    if near(mean + 3 * y.std(ddof=1)):
+        return wrong("That is the mean plus 3 standard deviations of all 36 months. An XmR chart estimates the "
+                     "spread from the moving ranges (month-to-month differences) instead, so that a shift or "
+                     "trend in the data does not widen the limits and hide itself. Use mean + 2.66 x average "
+                     "moving range.")
+    if near(mean + 3 * mr):
+        return partly("Nearly: you used 3 x the average moving range. The factor is 2.66 (that is 3 / 1.128, "
+                      "which turns the average moving range into an estimate of the standard deviation).")
+    if near(2.66 * mr) or near(3 * mr):
+        return wrong("That is the width of the band only: add it to the mean.")
+    if near(mean):
+        return wrong("That is the mean, the centre line. The upper limit is the mean plus 2.66 x the average "
+                     "moving range.")
+    return wrong("Not yet. Work it out in three steps: the mean of the 36 months; the moving ranges (the size of "
+                 "each month-to-month change, ignoring its sign) and their average; then mean + 2.66 x average "
+                 "moving range.")
+
+
+_QUESTIONS = {
+    1: ("b", {"a": "Blaming individuals for common cause variation changes nothing: the system produces it.",
+              "b": "A stable process shows only common cause variation: to improve it, change the system.",
+              "c": "Each point of a stable process is inside the limits by definition: no single point needs "
+                   "investigating."}),
+    2: ("c", {"a": "Rule 1 (leaving a stable process alone) gives the smallest spread.",
+              "b": "Rule 2 doubles the variance but does not make it grow without limit.",
+              "c": "Adjusting after every result in response to noise (rules 2 to 4) is tampering: it makes the "
+                   "variation worse."}),
+    3: ("a", {"a": "Moving ranges measure short-term, point-to-point variation, which a shift or trend barely "
+                   "affects.",
+              "b": "An XmR chart needs no denominator; it is for single values over time.",
+              "c": "The limits are wider than 2 standard deviations: about 3 (2.66 x the average moving range)."}),
+}
+
+
+def self_check(answers) -> Verdict:
+    """The closing self-check of notebook 05: three multiple-choice questions."""
+    return quiz(answers, _QUESTIONS)
