@@ -283,7 +283,7 @@ def test_run_chart_shift_by_hand():
     assert d.n_crossings.iloc[0] == 1 and d.n_crossings_min.iloc[0] == 6
     assert d.runs_signal.all()
     text = res.explain()
-    assert "Points 11-20 (Nov 2023 to Aug 2024) form a run of 10 below the centre line" in text
+    assert "Points 11-20 (Nov 2023 to Aug 2024) form a run of 10 points below the centre line" in text
     assert "with 20 useful points a run longer than 7 is unlikely to be chance: this is a shift" in text
 
 
@@ -579,3 +579,17 @@ def test_describe_mentions_a_whole_pattern_signal_and_freeze_wording():
     assert "No signals" not in res.describe()
     frozen = qikit.spc(y=[3, 5, 4, 6, 2, 7, 5, 4, 6, 3, 4, 5], freeze=10)
     assert "The centre line comes from the first 10 points (the baseline)." in frozen.explain()
+
+
+def test_a_shift_runs_on_across_points_on_the_centre_line():
+    # 10 high values, then 10 low values with a 5 as the 12th point: the median of the 21 values is 5, so
+    # point 12 sits on it. Useful points: 20; Anhøj limit round(log2 20) + 3 = 7. Points 11-21 are a run of
+    # 10 useful points below the line, reported once, not split at the point on the median.
+    y = [7, 8, 6, 7, 9, 8, 7, 6, 8, 7, 3, 5, 2, 4, 3, 2, 4, 3, 4, 2, 3]
+    res = qikit.spc(y=y)
+    assert res.data.cl.iloc[0] == 5
+    text = res.explain()
+    assert "Points 1-10 (1 to 10) form a run of 10 points above the centre line;" in text
+    assert "Points 11-21 (11 to 21) form a run of 10 points below the centre line (not counting 1 on the line); " \
+           "with 20 useful points a run longer than 7 is unlikely to be chance: this is a shift." in text
+    assert "run of 1 " not in text

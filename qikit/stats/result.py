@@ -169,10 +169,16 @@ class SPCResult:
         if code in ("anhoej_shift", "ihi_shift"):
             sentences = []
             side_of = np.sign(y - d["cl"].to_numpy())
-            runs = []
-            for s in _stretches(f.points):  # a stretch may hold a run above followed by a run below
-                cut = np.flatnonzero(np.diff(side_of[s]) != 0) + 1
-                runs.extend(np.split(s, cut))
+            useful = d["include"].to_numpy() & ~np.isnan(y) & (side_of != 0)
+            runs, current = [], [int(f.points[0])]
+            for p, q in zip(f.points[:-1], f.points[1:], strict=True):
+                # a run goes on across points on the centre line (not useful), never across a change of side
+                if side_of[q] == side_of[p] and not useful[p + 1:q].any():
+                    current.append(int(q))
+                else:
+                    runs.append(np.array(current))
+                    current = [int(q)]
+            runs.append(np.array(current))
             for s in runs:
                 i = int(s[0])
                 side = "above" if y[i] > d["cl"].iloc[i] else "below"
@@ -180,8 +186,12 @@ class SPCResult:
                 limit = d["longest_run_max"].iloc[i]
                 tail = (f"with {int(n_useful)} useful points a run longer than {int(limit)} is unlikely to be chance"
                         if code == "anhoej_shift" and np.isfinite(limit) else f.rule.description.lower())
-                sentences.append(f"{_upper_first(self._where(s, labels))} form a run of {len(s)} {side} the centre "
-                                 f"line; {tail}: this is a shift.")
+                span = (f"Point {s[0] + 1} ({labels[s[0]]})" if len(s) == 1 else
+                        f"Points {s[0] + 1}-{s[-1] + 1} ({labels[s[0]]} to {labels[s[-1]]})")
+                on_line = (s[-1] - s[0] + 1) - len(s)
+                extra = f" (not counting {on_line} on the line)" if on_line else ""
+                sentences.append(f"{span} form a run of {len(s)} points {side} the centre line{extra}; {tail}: "
+                                 "this is a shift.")
             return " ".join(sentences)
         return f"{_upper_first(where)}: {f.rule.description.rstrip('.')} ({f.rule.name}), a signal of " \
                "special cause variation."
