@@ -1,0 +1,65 @@
+"""nbgrader configuration for the qikit course.
+
+Run every nbgrader command from this folder (``cd course``): nbgrader reads ``nbgrader_config.py``
+from the working directory. The course directory is ``../assignments`` (``source/`` is where
+assignments are written; nbgrader creates ``release/``, ``submitted/``, ``autograded/``,
+``feedback/`` and ``gradebook.db`` beside it). Set ``QIKIT_COURSE_DIR`` to grade elsewhere, e.g.
+on a hub where the course directory lives on a shared volume.
+
+See README.md in this folder for the commands, and what nbgrader does and does not protect.
+"""
+
+import os
+from pathlib import Path
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
+
+ROOT = Path(os.environ.get("QIKIT_COURSE_DIR") or Path(__file__).resolve().parent.parent / "assignments")
+
+# --- the course directory --------------------------------------------------------------------
+c.CourseDirectory.course_id = "qikit"
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+
+# --- markers in source notebooks (nbgrader's standard ones, stated so nobody has to guess) ---
+c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
+c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# --- executing submissions --------------------------------------------------------------------
+# Seconds a single cell may run before the kernel is interrupted; the cell then scores zero and
+# grading continues with the next cell. Every cell of the six assignments runs in well under 5 s,
+# so 30 s leaves room for a slow machine while a submission stuck in a loop costs half a minute.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True
+
+
+# --- feedback returned to students -------------------------------------------------------------
+def feedback_without_tracebacks(nb, resources):
+    """Reduce every error in the feedback to its last line, ``AssertionError: <message>``.
+
+    nbgrader puts hidden tests back for autograding and its feedback shows the autograded notebook.
+    ClearHiddenTests (below) removes the hidden tests from the cells' source, but a traceback quotes
+    the lines around the failing one, hidden tests included. The message written for the student
+    is kept; the code that raised it is not.
+    """
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+    return nb, resources
+
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, feedback_without_tracebacks,
+                                    CSSHTMLHeaderPreprocessor]
