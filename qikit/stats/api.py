@@ -370,9 +370,15 @@ def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_m
         sigma_signal[idx] = beyond & ~np.isnan(lim.y)
 
         pos = a + np.flatnonzero(useful)
+        if pos.size == b - a:  # every point useful (the usual case): no copies
+            def take(arr):
+                return arr
+        else:
+            def take(arr):
+                return arr[useful]
         ra = None
         if do_runs:
-            ra = _runs.anhoej(lim.y[useful], lim.cl[useful])
+            ra = _runs.anhoej(take(lim.y), take(lim.cl))
             cols["n_useful"][idx] = ra.n_useful
             for name in ["longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]:
                 v = getattr(ra, name)
@@ -380,10 +386,10 @@ def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_m
             runs_signal[idx] = ra.signal
         if spec.has_limits:
             tr = lim.transform or (lambda a: a)
-            found = _rules.evaluate(rule_set, tr(lim.y[useful]), tr(lim.cl[useful]), lcl=tr(lim.lcl[useful]),
-                                    ucl=tr(lim.ucl[useful]), sigma=lim.sigma[useful], anhoej=ra)
+            found = _rules.evaluate(rule_set, tr(take(lim.y)), tr(take(lim.cl)), lcl=tr(take(lim.lcl)),
+                                    ucl=tr(take(lim.ucl)), sigma=take(lim.sigma), anhoej=ra)
         else:
-            found = _rules.evaluate(rule_set, lim.y[useful], lim.cl[useful], anhoej=ra)
+            found = _rules.evaluate(rule_set, take(lim.y), take(lim.cl), anhoej=ra)
         if not do_runs:  # no time-order patterns on a moving range chart or across units: single points only
             found = [f for f in found if f.rule.code in SINGLE_POINT_RULES]
         for f in found:
