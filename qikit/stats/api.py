@@ -371,11 +371,11 @@ def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_m
 
         pos = a + np.flatnonzero(useful)
         if pos.size == b - a:  # every point useful (the usual case): no copies
-            def take(arr):
+            def take(arr, mask=None):
                 return arr
         else:
-            def take(arr):
-                return arr[useful]
+            def take(arr, mask=useful):
+                return arr[mask]
         ra = None
         if do_runs:
             ra = _runs.anhoej(take(lim.y), take(lim.cl))
