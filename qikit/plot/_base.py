@@ -266,6 +266,22 @@ def row_y(row: int) -> float:
     return 1 - (row + 0.5) * ROW - 0.01
 
 
+def finish_axes(ax: Axes, title: str, small: bool, handles=None) -> None:
+    """The house style shared by SPC and MDC charts: light horizontal grid, no top/right spines, a
+    left-aligned title, and the legend (``handles``) in one row above the plot."""
+    ax.grid(axis="y", color="#E6E6E6", lw=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if small:
+        ax.set_title(title, fontsize=10, loc="left")
+    else:
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=22 if handles else 8)
+    if handles:
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), frameon=False,
+                  fontsize=8, borderaxespad=0.2, handlelength=2.2, columnspacing=1.2)
+
+
 def add_caption(ax: Axes, text: str) -> None:
     """A small caption under the x axis (below its tick labels and label), left-aligned with the axes."""
     if not text:

@@ -24,6 +24,7 @@ from ._base import (
     ROW,
     add_caption,
     boundaries,
+    finish_axes,
     fit_y,
     format_x_axis,
     new_axes,
@@ -263,18 +264,7 @@ def _panel(ax, result, d, status, *, annotate, two_sigma, icons, legend, labels,
                         gid="edge_label")
     ax.set_ylabel(str(result.y))
     ax.set_xlabel(str(result.x))
-    ax.grid(axis="y", color="#E6E6E6", lw=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if small:
-        ax.set_title(title, fontsize=10, loc="left")
-    else:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=22 if legend else 8)
-    if legend:
-        handles = _legend_handles(result, d, two_sigma, max(ms, 4.5))
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), frameon=False,
-                  fontsize=8, borderaxespad=0.2, handlelength=2.2, columnspacing=1.2)
+    finish_axes(ax, title, small, _legend_handles(result, d, two_sigma, max(ms, 4.5)) if legend else None)
 
 
 # ----------------------------------------------------------------------------------------------- icons

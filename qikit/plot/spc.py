@@ -20,6 +20,7 @@ from . import annotate as _annotate
 from ._base import (
     add_caption,
     boundaries,
+    finish_axes,
     fit_y,
     format_x_axis,
     group_centres,
@@ -286,18 +287,7 @@ def _panel(ax, result, d, *, annotate, two_sigma, target, legend, labels, style,
         _edge_labels(ax, result, d, part)
     ax.set_ylabel(_ylab(result))
     ax.set_xlabel(_xlab(result))
-    ax.grid(axis="y", color="#E6E6E6", lw=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if small:
-        ax.set_title(title, fontsize=10, loc="left")
-    else:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=22 if legend else 8)
-    if legend:
-        handles = _legend_handles(result, d, two_sigma, target, max(ms, 4.5))
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), frameon=False,
-                  fontsize=8, borderaxespad=0.2, handlelength=2.2, columnspacing=1.2)
+    finish_axes(ax, title, small, _legend_handles(result, d, two_sigma, target, max(ms, 4.5)) if legend else None)
 
 
 def _edge_labels(ax, result, d, part) -> None:
