@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from plot_helpers import line, per_point  # noqa: E402
 
 from qikit.errors import ProvisionalLimitsWarning, QIDataError, QIError  # noqa: E402
 from qikit.plot import alt_text  # noqa: E402
@@ -23,23 +24,6 @@ from qikit.plot.board import MDCBoard, mdc_summary_table  # noqa: E402
 from qikit.plot.mdc import mdc_icons, plot_mdc  # noqa: E402
 from qikit.plot.style import MDC_COLOURS  # noqa: E402
 from qikit.stats.mdc import mdc  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def line(ax, gid):
-    found = [ln for ln in ax.lines if ln.get_gid() == gid]
-    assert len(found) == 1, f"expected one line {gid!r}, found {len(found)}"
-    return found[0]
-
-
-def per_point(ln) -> np.ndarray:
-    x, y = np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)
-    return y[~np.isnan(x)].reshape(-1, 2)[:, 0]
 
 
 def icons_of(ax_or_fig):

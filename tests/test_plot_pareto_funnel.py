@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from plot_helpers import line  # noqa: E402
 
 from qikit.errors import QIError  # noqa: E402
 from qikit.plot import alt_text  # noqa: E402
@@ -19,19 +20,6 @@ from qikit.plot import funnel as funnel_plot_module  # noqa: E402
 from qikit.plot import pareto as pareto_plot_module  # noqa: E402
 from qikit.stats.funnel import funnel  # noqa: E402
 from qikit.stats.pareto import pareto  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def line(ax, gid):
-    found = [ln for ln in ax.lines if ln.get_gid() == gid]
-    assert len(found) == 1, f"expected one line {gid!r}, found {len(found)}"
-    return found[0]
-
 
 CAUSES = pd.DataFrame({"cause": ["Footwear", "Slip", "Bed", "Toilet", "Other", "Delirium"],
                        "n": [5, 30, 22, 15, 4, 9]})

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from plot_helpers import line, per_point  # noqa: E402
 
 from qikit.errors import ProvisionalLimitsWarning, QIDataError, QIError  # noqa: E402
 from qikit.improve.pdsa import PDSACycle, PDSALog  # noqa: E402
@@ -27,18 +28,6 @@ from qikit.plot import accessible, alt_text  # noqa: E402
 from qikit.plot.spc import plot_spc  # noqa: E402
 from qikit.stats.api import spc  # noqa: E402
 from qikit.stats.charts import CHARTS  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def line(ax, gid):
-    found = [ln for ln in ax.lines if ln.get_gid() == gid]
-    assert len(found) == 1, f"expected one line {gid!r}, found {len(found)}"
-    return found[0]
 
 
 def caption_of(ax) -> str:
@@ -51,13 +40,6 @@ def gids(ax):
     return [ln.get_gid() for ln in ax.lines]
 
 
-def per_point(ln) -> np.ndarray:
-    """The value a stepped line holds at each point: drop the NaN breaks between parts; each point is a
-    (left, right) pair of equal values."""
-    x, y = np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float)
-    pairs = y[~np.isnan(x)].reshape(-1, 2)
-    np.testing.assert_array_equal(pairs[:, 0], pairs[:, 1])
-    return pairs[:, 0]
 
 
 MONTHS = pd.date_range("2022-01-01", periods=24, freq="MS")
