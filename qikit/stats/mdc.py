@@ -400,6 +400,22 @@ def _rebase_keys(values: list, kind: str, xs: pd.Series, xuniq) -> np.ndarray:
     return np.asarray(conv, dtype=np.int64 if kind == "datetime" else float)
 
 
+def _facet_keys(mapping: Mapping, facets: pd.Index, f_label: str | None, arg: str, otherwise: str):
+    """The keys of a per-facet dict (``rebase`` or ``target``) and their facet codes; every key must be a
+    value of the facet column."""
+    if f_label is None:
+        raise QIDataError(f"{arg} was given per facet (a dict), but no facet column was named. Give facet=..., "
+                          f"or {otherwise}.", column=arg)
+    keys = list(mapping)
+    codes = facets.get_indexer(pd.Index(keys, dtype=object))
+    unknown = [k for k, c in zip(keys, codes, strict=True) if c < 0]
+    if unknown:
+        raise QIDataError(
+            f"{arg} names {format_rows(repr(u) for u in unknown)}, which "
+            f"{'is not a value' if len(unknown) == 1 else 'are not values'} of column {f_label!r}.", column=arg)
+    return keys, codes
+
+
 def _rebase_mask(rebase, xs, kind, xuniq, match, f_s, facets, x_label, f_label) -> np.ndarray:
     """True at the sorted points where a new segment starts because of ``rebase``.
 
@@ -410,18 +426,7 @@ def _rebase_mask(rebase, xs, kind, xuniq, match, f_s, facets, x_label, f_label) 
         return np.zeros(n, dtype=bool)
 
     if isinstance(rebase, Mapping):
-        if f_label is None:
-            raise QIDataError(
-                "rebase was given per facet (a dict), but no facet column was named. Give facet=..., "
-                "or give rebase as a list of x values.", column="rebase")
-        fkeys = list(rebase)
-        fcodes = facets.get_indexer(pd.Index(fkeys, dtype=object))
-        unknown = [k for k, c in zip(fkeys, fcodes, strict=True) if c < 0]
-        if unknown:
-            raise QIDataError(
-                f"rebase names {format_rows(repr(u) for u in unknown)}, which "
-                f"{'is not a value' if len(unknown) == 1 else 'are not values'} of column {f_label!r}.",
-                column="rebase")
+        fkeys, fcodes = _facet_keys(rebase, facets, f_label, "rebase", "give rebase as a list of x values")
         raw = [(k, c, v) for k, c in zip(fkeys, fcodes, strict=True) for v in _as_list(rebase[k])]
         if not raw:
             return np.zeros(n, dtype=bool)
@@ -499,17 +504,7 @@ def _targets(target, facets: pd.Index, f_label: str | None) -> np.ndarray:
     if target is None:
         return out
     if isinstance(target, Mapping):
-        if f_label is None:
-            raise QIDataError("target was given per facet (a dict), but no facet column was named. Give "
-                              "facet=..., or give one number as target.", column="target")
-        keys = list(target)
-        codes = facets.get_indexer(pd.Index(keys, dtype=object))
-        unknown = [k for k, c in zip(keys, codes, strict=True) if c < 0]
-        if unknown:
-            raise QIDataError(
-                f"target names {format_rows(repr(u) for u in unknown)}, which "
-                f"{'is not a value' if len(unknown) == 1 else 'are not values'} of column {f_label!r}.",
-                column="target")
+        keys, codes = _facet_keys(target, facets, f_label, "target", "give one number as target")
         for k, c in zip(keys, codes, strict=True):
             out[c] = _as_number(target[k], f"the target for {f_label} {k!r}")
         return out
