@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["Verdict", "RIGHT", "WRONG", "PARTLY", "NOT_ANSWERED", "is_blank", "right", "wrong", "partly",
-           "not_answered", "choice", "quiz", "quietly"]
+           "not_answered", "choice", "quiz", "quietly", "mark_items"]
 
 RIGHT, PARTLY, WRONG, NOT_ANSWERED = "right", "partly right", "not yet right", "not answered"
 _HEADINGS = {RIGHT: "✔ Right.", PARTLY: "◐ Partly right.", WRONG: "✘ Not yet.",
@@ -85,6 +85,47 @@ def is_blank(answer) -> bool:
     if isinstance(answer, str):
         return answer.strip() in ("", "...", "…")
     return False
+
+
+def mark_items(answers, items, label_of: Callable[[object], str | None], names: Mapping[str, str], *,
+               example: str, unknown: str, mismatch: str, done: str = "", partial: str = "") -> Verdict:
+    """Mark a dict ``{number: label}`` against ``items``, a sequence of (text, expected key, reason).
+
+    ``label_of`` turns a typed answer into a key (None when it is none of the options); ``names`` gives each
+    key's display name. The wording is the caller's: ``example`` completes "Give your answers as a dictionary
+    from number to ...", ``unknown`` is formatted with ``given`` (the typed answer) and ``mismatch`` with
+    ``label``, ``expected`` and ``reason``; ``done`` and ``partial`` follow the "N of M right" summary.
+    """
+    if not isinstance(answers, Mapping):
+        if is_blank(answers):
+            return not_answered()
+        return wrong(f"Give your answers as a dictionary from number to {example}.")
+    lines, scores = [], []
+    for number, (_, expected, reason) in enumerate(items, start=1):
+        given = answers.get(number, answers.get(str(number)))
+        if is_blank(given):
+            lines.append(f"{number}. not answered yet")
+            continue
+        label = label_of(given)
+        if label is None:
+            lines.append(f"{number}. ✘ " + unknown.format(given=given))
+            scores.append(False)
+        elif label == expected:
+            lines.append(f"{number}. ✔ {names[expected].capitalize()}: {reason}")
+            scores.append(True)
+        else:
+            lines.append(f"{number}. ✘ " + mismatch.format(label=names[label], expected=names[expected],
+                                                           reason=reason))
+            scores.append(False)
+    if not scores:
+        return not_answered()
+    total = len(items)
+    summary = f"{sum(scores)} of {total} right"
+    if len(scores) < total:
+        summary += f" ({total - len(scores)} not answered yet)"
+    if sum(scores) == total:
+        return right(summary + "." + done, lines)
+    return (partly if any(scores) else wrong)(summary + "." + partial, lines)
 
 
 def _word(answer) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ._feedback import NOT_ANSWERED, Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import NOT_ANSWERED, Verdict, mark_items, quiz
 
 __all__ = ["activities", "check_activities", "problems", "check_domains", "qms_activities", "check_qms",
            "self_check"]
@@ -67,35 +67,10 @@ def _label(answer, words: Mapping[str, str]) -> str | None:
 def _mark_items(answers, items, words: Mapping[str, str], names: Mapping[str, str], what: str,
                 options: str) -> Verdict:
     """Mark a dict {number: label} against ``items`` (text, expected key, reason)."""
-    if not isinstance(answers, Mapping):
-        if is_blank(answers):
-            return not_answered()
-        return wrong(f"Give your answers as a dictionary from number to {what}, e.g. {{1: ..., 2: ...}}.")
-    lines, scores = [], []
-    for number, (_, expected, reason) in enumerate(items, start=1):
-        given = answers.get(number, answers.get(str(number)))
-        if is_blank(given):
-            lines.append(f"{number}. not answered yet")
-            continue
-        label = _label(given, words)
-        if label is None:
-            lines.append(f"{number}. ✘ {given!r} is not one of the options ({options}).")
-            scores.append(False)
-        elif label == expected:
-            lines.append(f"{number}. ✔ {names[expected].capitalize()}: {reason}")
-            scores.append(True)
-        else:
-            lines.append(f"{number}. ✘ Not {names[label]}. This is {names[expected]}: {reason}")
-            scores.append(False)
-    if not scores:
-        return not_answered()
-    total = len(items)
-    summary = f"{sum(scores)} of {total} right"
-    if len(scores) < total:
-        summary += f" ({total - len(scores)} not answered yet)"
-    if sum(scores) == total:
-        return right(summary + ".", lines)
-    return (partly if any(scores) else wrong)(summary + ". The notes say why.", lines)
+    return mark_items(answers, items, lambda given: _label(given, words), names,
+                      example=f"{what}, e.g. {{1: ..., 2: ...}}",
+                      unknown=f"{{given!r}} is not one of the options ({options}).",
+                      mismatch="Not {label}. This is {expected}: {reason}", partial=" The notes say why.")
 
 
 def check_activities(answers) -> Verdict:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
 
 import pandas as pd
 
 from ..errors import QIDataError
-from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, choice, is_blank, mark_items, not_answered, partly, quiz, right, wrong
 
 __all__ = ["check_aim", "measures", "check_measure_kinds", "check_definition", "check_question", "self_check"]
 
@@ -99,35 +98,11 @@ def check_measure_kinds(answers) -> Verdict:
     ...                      6: "balancing"}).correct
     True
     """
-    if not isinstance(answers, Mapping):
-        if is_blank(answers):
-            return not_answered()
-        return wrong("Give your answers as a dictionary from number to kind, e.g. {1: \"outcome\", 2: ...}.")
-    lines, scores = [], []
-    for number, (_, expected, reason) in enumerate(_MEASURES, start=1):
-        given = answers.get(number, answers.get(str(number)))
-        if is_blank(given):
-            lines.append(f"{number}. not answered yet")
-            continue
-        kind = _KINDS.get(str(given).strip().lower())
-        if kind is None:
-            lines.append(f"{number}. ✘ {given!r} is not a kind of measure: use outcome, process or balancing.")
-            scores.append(False)
-        elif kind == expected:
-            lines.append(f"{number}. ✔ {expected.capitalize()}: {reason}")
-            scores.append(True)
-        else:
-            lines.append(f"{number}. ✘ Not {kind}. It is a {expected} measure: {reason}")
-            scores.append(False)
-    if not scores:
-        return not_answered()
-    summary = f"{sum(scores)} of {len(_MEASURES)} right"
-    if len(scores) < len(_MEASURES):
-        summary += f" ({len(_MEASURES) - len(scores)} not answered yet)"
-    if sum(scores) == len(_MEASURES):
-        return right(summary + ". A family with all three kinds tells you whether the change helps and whether "
-                     "it harms.", lines)
-    return (partly if any(scores) else wrong)(summary + ".", lines)
+    return mark_items(answers, _MEASURES, lambda given: _KINDS.get(str(given).strip().lower()),
+                      {k: k for k in _KINDS.values()}, example='kind, e.g. {1: "outcome", 2: ...}',
+                      unknown="{given!r} is not a kind of measure: use outcome, process or balancing.",
+                      mismatch="Not {label}. It is a {expected} measure: {reason}",
+                      done=" A family with all three kinds tells you whether the change helps and whether it harms.")
 
 
 # --- exercise 3: an operational definition ----------------------------------------------------------
