@@ -14,7 +14,6 @@ Target (issue 4): every callback well under 100 ms for 200 points.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import time
 
@@ -27,6 +26,7 @@ import pandas as pd  # noqa: E402
 
 import qikit  # noqa: E402
 from qikit.widgets import choose_chart_quiz, explore, signal_or_noise, upload  # noqa: E402
+from qikit.widgets._render import png_bytes  # noqa: E402
 
 TARGET_MS = 100
 
@@ -85,13 +85,17 @@ def main() -> None:
     def stage_plot():
         res.plot(ax=fig.axes(), caption=False)
 
+    def stage_draw():
+        fig.figure.canvas.draw()
+
     def stage_png():
-        fig.figure.savefig(io.BytesIO(), format="png", dpi=fig.dpi, pil_kwargs={"compress_level": 1})
+        png_bytes(np.asarray(fig.figure.canvas.buffer_rgba()))
 
     stage_plot()
     rows.append(("explore: parts  spc()", timed([stage_spc], repeat)))
     rows.append(("explore: parts  plot() artists", timed([stage_plot], repeat)))
-    rows.append(("explore: parts  draw + PNG", timed([stage_png], repeat)))
+    rows.append(("explore: parts  draw (Agg)", timed([stage_draw], repeat)))
+    rows.append(("explore: parts  PNG encoding", timed([stage_png], repeat)))
 
     sn = signal_or_noise(seed=1, n=k, kind="shift", at=k * 2 // 3)
     s = sn.controls

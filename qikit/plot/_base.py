@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from matplotlib.transforms import Bbox
 
 from ..errors import QIError
@@ -273,10 +273,15 @@ def finish_axes(ax: Axes, title: str, small: bool, handles=None) -> None:
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    fmt = ax.yaxis.get_major_formatter()
+    if isinstance(fmt, ScalarFormatter):
+        fmt.set_useOffset(False)  # "12,040" rather than "40" with "+1.2e4" in the corner
     if small:
         ax.set_title(title, fontsize=10, loc="left")
     else:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=22 if handles else 8)
+        # y=1.0 fixes the title's place (no top ticks here; pad clears the legend row), which spares
+        # matplotlib measuring every y tick label at each draw to see whether the title must move up
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=22 if handles else 8, y=1.0)
     if handles:
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(handles), frameon=False,
                   fontsize=8, borderaxespad=0.2, handlelength=2.2, columnspacing=1.2)

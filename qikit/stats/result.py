@@ -11,19 +11,50 @@ import pandas as pd
 from .charts import CHARTS
 
 
+class XLabels:
+    """Human labels for x values, made on demand: months as "Mar 2020", other dates as "7 Mar 2020",
+    date-times with the time, numbers plain. The style is chosen once for the whole series (monthly data
+    is recognised by every date falling on the 1st); ``labels[i]`` formats one point, so a sentence
+    about two points does not pay for formatting two hundred."""
+
+    def __init__(self, values, kind: str):
+        self.kind = kind
+        if kind == "datetime":
+            self.values = pd.DatetimeIndex(list(values) if not hasattr(values, "dtype") else values)
+            ts = self.values
+            if len(ts) and (ts.day == 1).all() and (ts.hour == 0).all():
+                self.style = "month"
+            elif len(ts) and ((ts.hour != 0) | (ts.minute != 0)).any():
+                self.style = "time"
+            else:
+                self.style = "day"
+        else:
+            self.values = list(values)
+            self.style = kind
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i) -> str:
+        v = self.values[int(i)]
+        if self.kind == "datetime":
+            if self.style == "month":
+                return v.strftime("%b %Y")
+            if self.style == "time":
+                return v.strftime("%d %b %Y %H:%M").lstrip("0")
+            return v.strftime("%d %b %Y").lstrip("0")
+        if self.kind == "number":
+            return f"{v:g}" if isinstance(v, float | np.floating) else str(v)
+        return str(v)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
 def format_x(values, kind: str) -> list[str]:
-    """Human labels for x values: months as "Mar 2020", other dates as "7 Mar 2020", numbers plain."""
-    values = list(values)
-    if kind == "datetime":
-        ts = pd.DatetimeIndex(values)
-        if len(ts) and (ts.day == 1).all() and (ts.hour == 0).all():
-            return [t.strftime("%b %Y") for t in ts]
-        if len(ts) and ((ts.hour != 0) | (ts.minute != 0)).any():
-            return [t.strftime("%d %b %Y %H:%M").lstrip("0") for t in ts]
-        return [t.strftime("%d %b %Y").lstrip("0") for t in ts]
-    if kind == "number":
-        return [f"{v:g}" if isinstance(v, float | np.floating) else str(v) for v in values]
-    return [str(v) for v in values]
+    """Human labels for x values (see :class:`XLabels`): months as "Mar 2020", other dates as
+    "7 Mar 2020", numbers plain."""
+    return list(XLabels(values, kind))
 
 
 def _num(v: float) -> str:
@@ -112,8 +143,8 @@ class SPCResult:
         return out if "facet" in self.data else out.drop(columns="facet")
 
     # ---------------------------------------------------------------- words
-    def _labels(self) -> list[str]:
-        return format_x(self.data["x"], self.options.get("x_kind", "number"))
+    def _labels(self) -> XLabels:
+        return XLabels(self.data["x"], self.options.get("x_kind", "number"))
 
     def _where(self, positions: np.ndarray, labels: list[str]) -> str:
         """'point 7 (Jul 2020)' or 'points 25-36 (Jan 2020 to Dec 2020)'."""

@@ -23,7 +23,7 @@ from ..errors import QIDataError
 from ..plot import alt_text
 from ..plot.spc import rule_set_label
 from ..stats.api import spc
-from ..stats.result import format_x
+from ..stats.result import XLabels
 from ..stats.rules import RULE_SETS
 from ._render import ChartImage, message_html, run_quietly
 
@@ -67,20 +67,19 @@ def catch_table(results: dict, errors: dict, change: int | None) -> pd.DataFrame
             start = len(d) if change is None else change
             after, before = flagged[flagged >= start], flagged[flagged < start]
             row["false_alarms"] = int(before.size)
-            sig = res.signals
-            whole = sig[sig["x"].isna()]
-            pos = pd.Index(d["x"]).get_indexer(sig.loc[sig["x"].notna(), "x"])
-            named = sig.loc[sig["x"].notna(), "rule_name"].to_numpy()
-            fired = list(pd.unique(named[pos >= start]))
+            # the rules behind the flagged points (in the order of res.signals) and the whole-chart rules
+            fired = list(dict.fromkeys(f.rule.name for f in res.findings
+                                       if (np.asarray(f.points) >= start).any()))
+            whole = list(dict.fromkeys(f.rule.name for f in res.findings if f.part_level))
             if change is not None:
-                fired += [f"{n} (whole chart)" for n in pd.unique(whole["rule_name"]) if n not in fired]
+                fired += [f"{n} (whole chart)" for n in whole if n not in fired]
             row["fired"] = ", ".join(fired)
             if after.size:
                 row.update(first=int(after[0]), delay=int(after[0] - start), caught=True)
-            elif change is not None and len(whole):
+            elif change is not None and whole:
                 row["caught"] = True
-            if change is None and len(whole):
-                row["note"] = "whole chart: " + ", ".join(pd.unique(whole["rule_name"]))
+            if change is None and whole:
+                row["note"] = "whole chart: " + ", ".join(whole)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -241,7 +240,7 @@ class SignalOrNoise(widgets.VBox):
         self.words.value = message_html(notes=self.notes, text=self.result.explain(), alt=self.chart_image.alt)
 
     def _table_html(self, change: int | None) -> str:
-        labels = format_x(self.data["date"], "datetime")
+        labels = XLabels(self.data["date"], "datetime")
         shown = self.controls["show"].value
         head = ("Signals with no special cause added (all false alarms)" if change is None else
                 f"The change starts at point {change + 1} ({labels[change]})")
