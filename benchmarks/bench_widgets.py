@@ -8,7 +8,12 @@ encode the PNG), and reports the median and 90th percentile over ``--repeat`` ch
 "explore: parts" split one explore() update into its stages. The websocket trip to the browser is not
 included (on loopback it adds a few milliseconds for a ~100 kB PNG).
 
-Target (issue 4): every callback well under 100 ms for 200 points.
+The drawing reuses the glyphs of labels already drawn at the same place (qikit.plot._agg), so the
+"max" column is usually the first change to a new view (its labels are rasterised once) or a pass of
+Python's garbage collector; the median and 90th percentile are what a trainee moving a slider feels.
+
+Target (issue 4): every callback well under 100 ms for 200 points; a row whose 90th percentile
+reaches 100 ms is flagged.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ def main() -> None:
 
     ex = explore(df, x="week", y="falls", n="bed_days", chart="u", multiply=1000)
     c = ex.controls
-    rows.append(("explore: chart type", timed([setter(c["chart"], v) for v in ("i", "u", "run", "c")], repeat)))
+    rows.append(("explore: chart type", timed([setter(c["chart"], v) for v in ("i", "u", "run", "up")], repeat)))
     c["chart"].value = "u"  # sigma rules need a control chart
     rows.append(("explore: rule set", timed([setter(c["rules"], v) for v in ("weco", "nelson", "ihi", "anhoej")],
                                             repeat)))
@@ -118,11 +123,11 @@ def main() -> None:
     csv = df.to_csv(index=False).encode()
     rows.append((f"upload: read a {k}-row CSV", timed([lambda: up.load(csv, "ward.csv")], repeat)))
 
-    print(f"Widget callbacks, {k} points, {repeat} changes each (milliseconds). Target: under {TARGET_MS} ms.\n")
+    print(f"Widget callbacks, {k} points, {repeat} changes each (milliseconds). Target: well under {TARGET_MS} ms.\n")
     print(f"{'callback':46s} {'median':>8s} {'p90':>8s} {'max':>8s}")
     for name, ms in rows:
         p90 = float(np.percentile(ms, 90))
-        flag = "" if statistics.median(ms) < TARGET_MS else "  over target"
+        flag = "" if np.percentile(ms, 90) < TARGET_MS else "  over target"
         print(f"{name:46s} {statistics.median(ms):8.1f} {p90:8.1f} {max(ms):8.1f}{flag}")
 
 

@@ -593,3 +593,17 @@ def test_a_shift_runs_on_across_points_on_the_centre_line():
     assert "Points 11-21 (11 to 21) form a run of 10 points below the centre line (not counting 1 on the line); " \
            "with 20 useful points a run longer than 7 is unlikely to be chance: this is a shift." in text
     assert "run of 1 " not in text
+
+
+def test_x_labels_pick_one_style_for_the_series_and_format_on_demand():
+    from qikit.stats.result import XLabels, format_x
+
+    months = XLabels(pd.date_range("2020-01-01", periods=14, freq="MS"), "datetime")
+    assert (months[0], months[-1], len(months)) == ("Jan 2020", "Feb 2021", 14)
+    # one date not on the 1st makes the whole series daily
+    days = pd.DatetimeIndex(["2020-03-01", "2020-04-01", "2020-04-07"])
+    assert format_x(days, "datetime") == ["1 Mar 2020", "1 Apr 2020", "7 Apr 2020"]
+    stamps = pd.Series(pd.to_datetime(["2021-05-02 00:00", "2021-05-02 14:30"]))
+    assert format_x(stamps, "datetime") == ["2 May 2021 00:00", "2 May 2021 14:30"]
+    assert format_x(np.array([1.5, 2.0]), "number") == ["1.5", "2"]
+    assert XLabels(["Ward A", "Ward B"], "categorical")[1] == "Ward B"

@@ -240,6 +240,19 @@ def test_catch_table_by_hand():
     assert t0.loc["anhoej", "false_alarms"] == 1 and not t0["caught"].any()
 
 
+def test_catch_table_names_whole_chart_rules():
+    # ten 1s then ten 5s: the median is 3, so two runs of 10 (Anhøj's limit for 20 useful points is
+    # round(log2(20) + 3) = 7) flag every point, and the single crossing is below the 6 that 20 points
+    # need (5th percentile of Binomial(19, 0.5)), a whole-chart signal
+    y = [1] * 10 + [5] * 10
+    res = {"anhoej": qikit.spc(y=y)}
+    row = catch_table(res, {}, change=10).set_index("rules").loc["anhoej"]
+    assert row.fired == "Unusually long run, Too few crossings (whole chart)"
+    assert row.caught and row.first == 10 and row.delay == 0 and row.false_alarms == 10
+    row = catch_table(res, {}, change=None).set_index("rules").loc["anhoej"]
+    assert row.note == "whole chart: Too few crossings" and row.false_alarms == 20 and not row.caught
+
+
 def test_signal_table_agrees_with_the_charts_and_updates():
     w = signal_or_noise(seed=11, kind="outlier", size=8, at=35)
     for key, res in w.results.items():

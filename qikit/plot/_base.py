@@ -176,13 +176,45 @@ def x_position_of(value, kind: str, labels=None) -> float:
     return float(labels.index(str(value)))
 
 
+class _DateLocator(mdates.AutoDateLocator):
+    """matplotlib's AutoDateLocator, remembering the ticks of the last view.
+
+    matplotlib asks an axis for its ticks three times in each draw (to place them, to place the axis
+    label, and for the tight bounding box), and the recurrence-rule search behind date ticks is the
+    slowest part of drawing a date axis. The ticks depend only on the view range, so the same range
+    gets the same answer without a second search."""
+
+    _memo_key = None
+
+    def __call__(self):
+        key = tuple(self.axis.get_view_interval()) if self.axis is not None else None
+        if key is None or key != self._memo_key:
+            self._memo, self._memo_key = super().__call__(), key
+        return np.array(self._memo, copy=True)
+
+
+class _DateFormatter(mdates.ConciseDateFormatter):
+    """matplotlib's ConciseDateFormatter, remembering the labels (and the offset text, e.g. the year) of
+    the last set of ticks, for the same reason as :class:`_DateLocator`."""
+
+    _memo_key = None
+
+    def format_ticks(self, values):
+        key = tuple(np.asarray(values, dtype=float).tolist())
+        if key != self._memo_key:
+            self._memo = (super().format_ticks(values), self.get_offset())
+            self._memo_key = key
+        labels, self._offset_string = self._memo
+        return list(labels)
+
+
 def format_x_axis(ax: Axes, kind: str, labels=None) -> None:
     """Concise dates for datetime x (matplotlib's ConciseDateFormatter), whole numbers for counts,
     unit labels (slanted when many) for a categorical axis."""
     if kind == "datetime":
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        locator = _DateLocator(minticks=4, maxticks=10)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.set_major_formatter(_DateFormatter(locator))
     elif kind == "number":
         ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, min_n_ticks=3))
     else:

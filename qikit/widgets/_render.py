@@ -44,11 +44,11 @@ def png_bytes(rgba: np.ndarray, level: int = PNG_LEVEL) -> bytes:
     if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
         raise ValueError(f"expected a height x width x 4 uint8 array, not {rgba.dtype} {rgba.shape}")
     h, w, _ = rgba.shape
-    opaque = bool((rgba[..., 3] == 255).all())
-    pixels = rgba[..., :3] if opaque else rgba
-    channels = pixels.shape[2]
-    raw = np.zeros((h, w * channels + 1), dtype=np.uint8)  # first byte of each row: filter type 0
-    raw[:, 1:] = pixels.reshape(h, w * channels)
+    opaque = int(rgba[..., 3].min()) == 255
+    channels = 3 if opaque else 4
+    raw = np.empty((h, w * channels + 1), dtype=np.uint8)
+    raw[:, 0] = 0  # each row starts with its filter type: 0, none
+    raw[:, 1:].reshape(h, w, channels)[...] = rgba[..., :channels]  # a view: one copy of the pixels
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
