@@ -110,6 +110,19 @@ def test_cached_text_takes_the_colour_of_each_draw():
     assert not reds.any()
 
 
+def test_changing_the_font_settings_between_draws_is_not_served_from_the_cache():
+    fig = Figure(figsize=(3, 1), dpi=100)
+    fig.text(0.1, 0.4, "Median 7.5", fontsize=14)  # family "sans-serif": the font comes from rcParams
+    canvas = fastagg.TextCachingCanvas(fig)
+    canvas.draw()
+    sans = np.asarray(canvas.buffer_rgba()).copy()
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Serif"]}):
+        canvas.draw()
+        serif = np.asarray(canvas.buffer_rgba()).copy()
+        np.testing.assert_array_equal(serif, pixels(fig, FigureCanvasAgg))
+    assert not np.array_equal(serif, sans)
+
+
 def test_second_draw_does_not_lay_out_text_again(monkeypatch):
     df = weekly()
     fig = Figure(figsize=(8.5, 4.2), dpi=100)

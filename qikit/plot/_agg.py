@@ -7,7 +7,8 @@ An explorer redraws nearly the same labels at the same places every time a slide
 
 :class:`TextCachingCanvas` is a ``FigureCanvasAgg`` whose renderer remembers, for each string it
 draws, the glyph bitmaps Agg produced and where it put them, keyed on everything that decides those
-pixels (the string, the font properties, the angle, the exact position, antialiasing, hinting, font
+pixels (the string, the font properties, the angle, the exact position, antialiasing, and the font
+and text rcParams: families and fallbacks, hinting, kerning, language; plus the label's own font
 features and language). When the same string is drawn again at the same place it pastes the stored
 bitmaps through the same ``draw_text_image`` call, in the current text colour. The image is therefore
 pixel-identical to stock Agg's (``tests/test_plot_agg.py`` compares them chart by chart); only the work
@@ -60,19 +61,43 @@ class _Recorder:
         return getattr(self.real, name)
 
 
+def _frozen(value):
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _font_settings() -> tuple:
+    """The rcParams that can change which font or which glyph shapes a string gets (font families and
+    their fallback lists, hinting, kerning, language), as a hashable tuple."""
+    return tuple((k, _frozen(v)) for k, v in mpl.rcParams.items() if k.startswith(("font.", "text.")))
+
+
+def _font_key(prop) -> tuple:
+    return (_frozen(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+            prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily())
+
+
 class TextCachingRenderer(RendererAgg):
     """``RendererAgg`` that reuses the glyph bitmaps of strings it has drawn before at the same place."""
 
     def __init__(self, width, height, dpi):
         super().__init__(width, height, dpi)
         self._text_cache: OrderedDict = OrderedDict()
+        self._settings = _font_settings()
+
+    def clear(self):
+        # called at the start of every draw: read the font settings once per frame, not once per label
+        super().clear()
+        self._settings = _font_settings()
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath:
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-        extra = None if mtext is None else (tuple(mtext.get_fontfeatures() or ()), mtext.get_language())
-        key = (s, hash(prop), float(angle), float(x), float(y), bool(gc.get_antialiased()),
-               mpl.rcParams["text.hinting"], mpl.rcParams["text.hinting_factor"], extra)
+        extra = None
+        if mtext is not None:
+            features = getattr(mtext, "get_fontfeatures", lambda: None)()
+            extra = (_frozen(features), getattr(mtext, "get_language", lambda: None)())
+        key = (s, _font_key(prop), float(angle), float(x), float(y), bool(gc.get_antialiased()), self._settings,
+               extra)
         calls = self._text_cache.get(key)
         if calls is not None:
             self._text_cache.move_to_end(key)
