@@ -65,10 +65,15 @@ def _frozen(value):
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
+#: The rcParams that can change which font or which glyph shapes a string gets (font families and
+#: their fallback lists, hinting, kerning, language, ...).
+_FONT_PARAMS = tuple(k for k in mpl.rcParams if k.startswith(("font.", "text.")))
+
+
 def _font_settings() -> tuple:
-    """The rcParams that can change which font or which glyph shapes a string gets (font families and
-    their fallback lists, hinting, kerning, language), as a hashable tuple."""
-    return tuple((k, _frozen(v)) for k, v in mpl.rcParams.items() if k.startswith(("font.", "text.")))
+    """The current values of :data:`_FONT_PARAMS`, as a hashable tuple."""
+    params = mpl.rcParams
+    return tuple(_frozen(params[k]) for k in _FONT_PARAMS)
 
 
 def _font_key(prop) -> tuple:
