@@ -51,12 +51,6 @@ class XLabels:
         return (self[i] for i in range(len(self)))
 
 
-def format_x(values, kind: str) -> list[str]:
-    """Human labels for x values (see :class:`XLabels`): months as "Mar 2020", other dates as
-    "7 Mar 2020", numbers plain."""
-    return list(XLabels(values, kind))
-
-
 def _num(v: float) -> str:
     """A number to three significant figures for sentences (1,234; 12.3; 0.0456)."""
     if v is None or not np.isfinite(v):
