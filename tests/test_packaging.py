@@ -68,3 +68,21 @@ def test_layout():
     for path in ["qikit", "notebooks", "assignments", "course", "tests", "benchmarks",
                  "environment.yml", "pyproject.toml", "README.md", ".ci/run"]:
         assert (ROOT / path).exists(), path
+
+
+# The hub and its authenticator are a pinned pair (pyproject's comment says why). CI installs the test
+# extra, which includes the hub extra, so the resolved versions must be exactly the pinned ones: a
+# loosened pin, or an environment that resolved something else, fails here before any e2e test runs.
+HUB_PAIR = ("jupyterhub", "jupyterhub-nativeauthenticator")
+
+
+@pytest.mark.parametrize("name", HUB_PAIR)
+def test_hub_pair_is_pinned_and_installed_as_pinned(name):
+    from importlib.metadata import version
+
+    spec = _pyproject_requirements()[name]
+    pins = [s for s in spec if s.operator == "=="]
+    assert len(pins) == 1 and len(spec) == 1, f"{name} must be pinned with == (found {spec})"
+    assert version(name) == pins[0].version, (
+        f"{name} {version(name)} is installed but pyproject.toml pins {pins[0].version}: reinstall with "
+        "pip install -e '.[test]'")

@@ -10,14 +10,14 @@ Everything is set by environment variables, so the file itself never needs editi
 ==========================  ==========================================  ===============================
 variable                    meaning                                     default
 ==========================  ==========================================  ===============================
-QIKIT_HUB_PROFILE           ``college`` (NativeAuthenticator: trainees  ``college``
-                            sign up, an admin approves) or ``test``
-                            (one shared password; loopback only)
 QIKIT_COURSE_ID             nbgrader course id = grader service name    ``qikit``
 QIKIT_INSTRUCTORS           comma-separated hub names of instructors    (none)
 QIKIT_STUDENTS              students put in ``nbgrader-<course>`` now   (none; the formgrader adds them)
-QIKIT_HUB_ADMINS            hub administrators (approve sign-ups)       (none)
-QIKIT_HUB_IP, _PORT         where trainees connect                      all interfaces, 8000
+QIKIT_HUB_ADMINS            hub administrators (approve sign-ups),      (none)
+                            created by the hub with a first password
+                            in ``<state>/hub/first-password-<name>``
+QIKIT_HUB_IP, _PORT         where the hub listens (put the college's    ``127.0.0.1``, 8000
+                            HTTPS proxy in front; ``0.0.0.0`` for all)
 QIKIT_HUB_API_PORT          the hub's internal API port                 8081
 QIKIT_PROXY_API_PORT        configurable-http-proxy's API port          8001
 QIKIT_GRADER_PORT           the grader service's port (loopback)        9999
@@ -32,8 +32,6 @@ QIKIT_CPU_LIMIT             CPU cores per trainee                       ``1``
 QIKIT_CULL_TIMEOUT          seconds idle before a server is stopped     ``3600``
 QIKIT_HUB_SPAWNER           ``local`` or ``systemd`` (hard per-user     ``local``
                             memory/CPU limits through cgroups)
-QIKIT_HUB_PASSWORD          the shared password (test profile only)     (required by ``test``)
-QIKIT_HUB_TEST_API_TOKEN    token of the test driver service (test)     (none)
 QIKIT_HUB_CREATE_USERS      create a missing account on first start     ``1``
 QIKIT_HUB_EXTRA_CONFIG      a Python config file loaded last (e.g. an   (none)
                             OAuth login, see README.md)
@@ -101,9 +99,8 @@ def _bytes(text: str) -> int:
     return int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2) or " "))
 
 
-PROFILE = _env("QIKIT_HUB_PROFILE", "college")
-if PROFILE not in {"college", "test"}:
-    raise SystemExit(f"QIKIT_HUB_PROFILE={PROFILE!r}: use 'college' or 'test'")
+if _env("QIKIT_HUB_PROFILE") not in {"", "college"}:
+    raise SystemExit("QIKIT_HUB_PROFILE: the hub has one login, NativeAuthenticator; unset this variable")
 COURSE = _env("QIKIT_COURSE_ID", "qikit")
 USERNAME = r"[a-z][a-z0-9_-]{0,30}"
 if not re.fullmatch(USERNAME, COURSE):
@@ -125,7 +122,8 @@ PATH = os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"])
 REPO = HERE.parents[1]
 
 # --- where the hub listens and keeps its state ---------------------------------------------------
-c.JupyterHub.ip = _env("QIKIT_HUB_IP", "127.0.0.1" if PROFILE == "test" else "")
+# Loopback unless told otherwise: trainees reach the hub through the college's HTTPS proxy.
+c.JupyterHub.ip = _env("QIKIT_HUB_IP", "127.0.0.1")
 c.JupyterHub.port = int(_env("QIKIT_HUB_PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(_env("QIKIT_HUB_API_PORT", "8081"))
@@ -146,29 +144,25 @@ c.JupyterHub.cleanup_servers = True  # stopping the hub stops every trainee's se
 c.JupyterHub.cleanup_proxy = True
 
 # --- who may log in -----------------------------------------------------------------------------
-c.Authenticator.username_pattern = rf"^{USERNAME}$"
-c.Authenticator.blocked_users = {GRADER, "root"}
-c.Authenticator.admin_users = set(ADMINS)
-if PROFILE == "test":
-    # One shared password for every account: for the automated test on 127.0.0.1 only.
-    if c.JupyterHub.ip not in {"127.0.0.1", "localhost"}:
-        raise SystemExit("the test profile listens on 127.0.0.1 only")
-    c.JupyterHub.authenticator_class = "shared-password"
-    c.SharedPasswordAuthenticator.user_password = _env("QIKIT_HUB_PASSWORD") or None
-    c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
-else:
-    # Trainees sign up with a username and password; an admin approves each account at
-    # /hub/authorize. Passwords are stored hashed (bcrypt) in the hub's database.
-    import nativeauthenticator
+# Trainees sign up with a username and password; an administrator approves each account at
+# /hub/authorize. Passwords are stored hashed (bcrypt) in the hub's database. The administrators are
+# created by this command, never by whoever signs up first (qikit_hub_auth.py), and names of the
+# system's or the grader's accounts are refused.
+import nativeauthenticator  # noqa: E402
+from qikit_hub_auth import QikitAuthenticator  # noqa: E402
 
-    c.JupyterHub.authenticator_class = "native"
-    c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
-    c.NativeAuthenticator.open_signup = False
-    c.NativeAuthenticator.minimum_password_length = 10
-    c.NativeAuthenticator.check_common_password = True
-    c.NativeAuthenticator.allowed_failed_logins = 5
-    c.NativeAuthenticator.seconds_before_next_try = 600
-    c.Authenticator.allow_all = True  # NativeAuthenticator's own approval is the allow list
+c.JupyterHub.authenticator_class = QikitAuthenticator
+c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
+c.Authenticator.username_pattern = rf"^{USERNAME}$"
+c.Authenticator.admin_users = set(ADMINS)
+c.Authenticator.allow_all = True  # NativeAuthenticator's own approval is the allow list
+c.NativeAuthenticator.open_signup = False
+c.NativeAuthenticator.minimum_password_length = 10
+c.NativeAuthenticator.check_common_password = True
+c.NativeAuthenticator.allowed_failed_logins = 5
+c.NativeAuthenticator.seconds_before_next_try = 600
+c.QikitAuthenticator.first_password_dir = str(SECRETS)
+c.QikitAuthenticator.listed_users = sorted(set(ADMINS) | set(INSTRUCTORS) | set(STUDENTS))
 
 # --- Unix accounts, homes, exchange and course directory (root only) --------------------------
 FIRST_UID = 1000  # Debian's UID_MIN (/etc/login.defs): accounts below it are system accounts
@@ -225,6 +219,34 @@ if IS_ROOT:
             shutil.copytree(seed, COURSE_DIR / "source")
         for p in [COURSE_DIR, *COURSE_DIR.rglob("*")]:
             os.chown(p, grader.pw_uid, grader.pw_gid)
+    os.chmod(grader.pw_dir, 0o700)  # the course directory and gradebook live here: the grader's alone
+
+
+# --- solutions out of reach -----------------------------------------------------------------------
+# Every trainee's server runs the clone's Python and imports qikit from it, so the clone must be
+# readable by all. The grader's materials in it are not for trainees: the assignments' solutions and
+# hidden tests (assignments/), the marking rubrics (course/rubrics/), the tests' answer banks (tests/)
+# and git's history (.git/), which holds all of them. The rubrics are copied into the grader's private
+# course directory (the assignments were, above), then each of these is closed to everyone but root.
+# Root's own `git pull` keeps working; nothing else on the machine needs them.
+PRIVATE_IN_CLONE = ("assignments", "course/rubrics", "tests", ".git")
+
+
+def _seal_clone() -> None:
+    rubrics = REPO / "course" / "rubrics"
+    if rubrics.is_dir() and not (COURSE_DIR / "rubrics").exists():
+        shutil.copytree(rubrics, COURSE_DIR / "rubrics")
+        for p in [COURSE_DIR / "rubrics", *(COURSE_DIR / "rubrics").rglob("*")]:
+            os.chown(p, grader.pw_uid, grader.pw_gid)
+    for rel in PRIVATE_IN_CLONE:
+        path = REPO / rel
+        if path.exists() and not path.is_symlink():
+            os.chown(path, 0, 0)
+            os.chmod(path, 0o700)
+
+
+if IS_ROOT:
+    _seal_clone()
 course_config = REPO / "course" / "nbgrader_config.py"
 ROLE_DIRS = write_role_configs(STATE / "jupyter", COURSE, str(EXCHANGE), str(COURSE_DIR),
                                course_config=str(course_config) if course_config.is_file() else None)
@@ -339,13 +361,6 @@ try:
 except ImportError:
     print("jupyterhub-idle-culler is not installed: idle servers will not be stopped", file=sys.stderr)
 
-if PROFILE == "test" and _env("QIKIT_HUB_TEST_API_TOKEN"):
-    # The automated test drives the hub through this service: it creates tokens for the test's
-    # accounts and starts and stops their servers. Never present in the college profile.
-    services.append({"name": "qikit-test-driver", "api_token": _env("QIKIT_HUB_TEST_API_TOKEN")})
-    roles.append({"name": "qikit-test-driver", "services": ["qikit-test-driver"],
-                  "scopes": ["admin:users", "admin:servers", "tokens", "list:groups", "read:groups",
-                             "list:services", "read:services"]})
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles
 

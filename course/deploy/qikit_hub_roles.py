@@ -86,6 +86,8 @@ def _nbgrader_config(role: str, course: str, exchange: str, course_root: str | N
         "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
     ]
     if role == "grader":
+        # Collect only submissions whose files belong to the student they name (qikit/hosting/collect.py).
+        lines.append('c.ExchangeFactory.collect = "qikit.hosting.collect.OwnerCheckedCollect"')
         if course_root:
             lines.append(f"c.CourseDirectory.root = {course_root!r}")
             # A gradebook shared by several instructors over NFS is safer in PostgreSQL: set

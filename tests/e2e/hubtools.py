@@ -1,7 +1,12 @@
 """Helpers of the loopback hub tests: a real JupyterHub started from course/deploy/jupyterhub_config.py.
 
-The hub runs as root, as it does on a college's machine, and LocalProcessSpawner starts each
-account's server as its own Unix user, so file permissions between students are the real ones.
+The hub runs as root, as it does on a college's machine, with the command of the hosting guide and
+its one login (NativeAuthenticator): the administrator logs in with the first password the hub
+command wrote to its root-only file, trainees sign up, the administrator approves them, and each
+account logs in with its own password and makes its own API token, as a person does on the token
+page. There is no test-only login and no service with rights a person does not have.
+LocalProcessSpawner starts each account's server as its own Unix user, so file permissions between
+students are the real ones.
 The fixture creates nothing outside one temporary folder except Unix accounts named
 ``qk<6 hex>-...`` and ``grader-qk<6 hex>``, which it deletes (``userdel -r``) afterwards, together
 with every process those accounts or the hub still run, each stopped by its PID.
@@ -19,6 +24,7 @@ When something is missing the tests are skipped with the reason, unless ``QIKIT_
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import re
@@ -42,7 +48,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "course" / "deploy"
 REQUIRE = os.environ.get("QIKIT_REQUIRE_E2E", "") == "1"
-PASSWORD = "qikit-e2e-" + secrets.token_hex(8)
 BASE_PREFIX = "qikit-e2e-"
 
 
@@ -63,18 +68,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def hub_command() -> list[str]:
-    """The one command course/deploy/README.md gives, minus ``sudo`` and its example settings."""
+def hub_command() -> tuple[dict[str, str], list[str]]:
+    """The one command course/deploy/README.md gives: its settings and its words, less ``sudo``."""
     text = (DEPLOY / "README.md").read_text()
     m = re.search(r"<!-- hub-command -->\s*```bash\n(.*?)\n```", text, re.S)
     assert m, "course/deploy/README.md has no hub-command block"
     words = shlex.split(m.group(1).replace("\\\n", " "))
     if words[0] == "sudo":
         words = words[1:]
+    settings = {}
     while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
-        words = words[1:]
+        key, _, value = words.pop(0).partition("=")
+        settings[key] = value
     assert words[0].endswith("bin/jupyterhub"), words
-    return [str(Path(sys.executable).with_name("jupyterhub")), *words[1:]]
+    return settings, [str(Path(sys.executable).with_name("jupyterhub")), *words[1:]]
 
 
 def _closed_folders(paths: list[Path]) -> dict[Path, set[str]]:
@@ -143,6 +150,7 @@ def _sbin(tool: str) -> str | None:
 
 
 def _pids_of_uids(uids: set[int]) -> list[int]:
+    uids = {u for u in uids if u >= 1000}  # never root's or the system's processes
     out = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -155,6 +163,7 @@ def _pids_of_uids(uids: set[int]) -> list[int]:
 
 
 def _kill_pids(pids: list[int], timeout: float = 10) -> None:
+    pids = [p for p in pids if p > 1 and p != os.getpid()]
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGTERM)
@@ -167,11 +176,17 @@ def _kill_pids(pids: list[int], timeout: float = 10) -> None:
 
 
 def _userdel(name: str) -> None:
+    """Delete a test account and stop its processes: only ``qk<hex>-...``/``grader-qk<hex>`` accounts
+    with uids of ordinary users (a safety net: a wrong name must never reach root or the system)."""
+    if not re.fullmatch(r"(grader-)?qk[0-9a-f]{6}(-[a-z0-9_-]+)?", name):
+        return
     try:
         import pwd
 
         uid = pwd.getpwnam(name).pw_uid
     except KeyError:
+        return
+    if uid < 1000:
         return
     _kill_pids(_pids_of_uids({uid}), timeout=5)
     subprocess.run([_sbin("userdel") or "userdel", "--remove", name], capture_output=True, timeout=30)
@@ -213,10 +228,19 @@ class Hub:
     instructor: str
     students: list[str]
     grader: str
-    driver_token: str
     log: Path
     proc: subprocess.Popen
+    passwords: dict[str, str] = field(default_factory=dict)
+    sessions: dict = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    signed_up: set[str] = field(default_factory=set)  # every name a test signed up, removed after
+
+    @property
+    def accounts(self) -> list[str]:
+        """Every Unix account this hub may have created: only names of this run (``<course>-...`` and its
+        grader). Names a test tried and the hub refused (root, daemon, ...) are never touched."""
+        return sorted(n for n in {self.instructor, *self.students, *self.signed_up, self.grader}
+                      if n.startswith(f"{self.course}-") or n == self.grader)
 
     @property
     def exchange(self) -> Path:
@@ -225,6 +249,10 @@ class Hub:
     @property
     def homes(self) -> Path:
         return self.base / "homes"
+
+    @property
+    def state(self) -> Path:
+        return self.base / "state"
 
     def log_tail(self, n: int = 80) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
@@ -256,30 +284,79 @@ class Hub:
         except HTTPError as e:
             return e.status
 
+    # --- what a person does in the browser, as the same HTTP requests ----------------------------------
+    def form(self, session, path: str, fields: dict):
+        """Open the form page (which sets the _xsrf cookie), then post the form as the browser does."""
+        session.get(self.url + path, timeout=30)
+        return session.post(self.url + path, data={**fields, "_xsrf": session.cookies.get("_xsrf", "")},
+                            timeout=60)
+
+    def sign_up(self, name: str, password: str | None = None) -> str:
+        """Sign up on /hub/signup as a trainee does; return the page's message."""
+        import requests
+
+        password = password or f"qk-{secrets.token_urlsafe(12)}"
+        self.signed_up.add(name)
+        page = self.form(requests.Session(), "/hub/signup", {
+            "username": name, "signup_password": password, "signup_password_confirmation": password}).text
+        m = re.search(r'<div class="alert[^"]*"[^>]*>\s*(.*?)\s*</div>', page, re.S)
+        message = html.unescape(re.sub(r"<[^>]+>", " ", m.group(1))) if m else page
+        message = re.sub(r"\s+", " ", message).strip()
+        if "sent to the admin" in message:  # the account exists now, with this password
+            self.passwords[name] = password
+        else:  # remembered only to try logging in with it
+            self.passwords.setdefault(name, password)
+        return message
+
+    def log_in(self, name: str, password: str | None = None):
+        """Log in on /hub/login; return the logged-in session, or None when the hub refused."""
+        import requests
+
+        session = requests.Session()
+        r = self.form(session, "/hub/login", {"username": name, "password": password or self.passwords[name]})
+        if "jupyterhub-hub-login" not in session.cookies:
+            return None
+        assert r.ok, r.status_code
+        self.sessions[name] = session
+        return session
+
+    def session(self, name: str):
+        if name not in self.sessions:
+            assert self.log_in(name) is not None, f"{name} could not log in:\n{self.log_tail()}"
+        return self.sessions[name]
+
+    def approve(self, name: str) -> None:
+        """The administrator approves a sign-up: the Authorize button on /hub/authorize."""
+        admin = self.session(self.instructor)
+        page = admin.get(f"{self.url}/hub/authorize", timeout=30).text
+        assert f"authorize/{name}" in page, f"{name} is not waiting on /hub/authorize"
+        admin.get(f"{self.url}/hub/authorize/{name}", timeout=30).raise_for_status()
+
     def token(self, name: str) -> str:
-        """An API token of the account ``name`` (made by the test driver service)."""
+        """An API token of the account ``name``, made in its own logged-in session (the token page)."""
         if name not in self.tokens:
-            out = self.json("POST", f"/hub/api/users/{name}/tokens", self.driver_token,
-                            {"note": "qikit e2e", "expires_in": 3600})
-            self.tokens[name] = out["token"]
+            session = self.session(name)
+            r = session.post(f"{self.url}/hub/api/users/{name}/tokens", json={"note": "qikit e2e", "expires_in": 3600},
+                             headers={"X-XSRFToken": session.cookies.get("_xsrf", "")}, timeout=30)
+            assert r.status_code == 201, f"{name} could not make a token: HTTP {r.status_code} {r.text[:300]}"
+            self.tokens[name] = r.json()["token"]
         return self.tokens[name]
 
     def start_servers(self, names: list[str], timeout: float = 150) -> None:
-        """Start each account's server (in parallel, as trainees arriving together) and wait for all."""
+        """Each account starts its own server (in parallel, as trainees arriving together); wait for all."""
         for name in names:
-            st = self.status("POST", f"/hub/api/users/{name}/server", self.driver_token, {})
+            st = self.status("POST", f"/hub/api/users/{name}/server", self.token(name), {})
             assert st in (201, 202, 400), f"starting {name}'s server: HTTP {st}\n{self.log_tail()}"
         deadline = time.monotonic() + timeout
         waiting = set(names)
         while waiting:
             for name in sorted(waiting):
-                model = self.json("GET", f"/hub/api/users/{name}", self.driver_token)
+                model = self.json("GET", f"/hub/api/users/{name}", self.token(name))
                 server = model.get("servers", {}).get("")
                 if server and server.get("ready"):
                     waiting.discard(name)
-                elif not server or not server.get("pending"):
-                    if not server:
-                        raise AssertionError(f"{name}'s server failed to start:\n{self.log_tail()}")
+                elif not server:
+                    raise AssertionError(f"{name}'s server failed to start:\n{self.log_tail()}")
             if waiting and time.monotonic() > deadline:
                 raise AssertionError(f"servers of {sorted(waiting)} not ready in {timeout}s:\n{self.log_tail()}")
             time.sleep(0.5)
@@ -335,7 +412,7 @@ def _stop_hub(h: Hub) -> None:
     with contextlib.suppress(OSError, ValueError):
         _kill_pids([int((h.base / "state" / "hub" / "jupyterhub-proxy.pid").read_text())])
     uids = set()
-    for name in [h.instructor, *h.students, h.grader]:
+    for name in h.accounts:
         with contextlib.suppress(KeyError):
             uids.add(pwd.getpwnam(name).pw_uid)
     _kill_pids(_pids_of_uids(uids))
@@ -346,11 +423,16 @@ class HubStartError(RuntimeError):
 
 
 @contextlib.contextmanager
-def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dict | None = None):
-    """A hub in the test profile on 127.0.0.1 with an instructor and students; stopped and removed after.
+def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dict | None = None,
+                enrol: bool = True):
+    """The guide's hub on 127.0.0.1, its administrator (also the instructor) logged in, and students who
+    signed up and were approved; everything stopped and removed after.
 
-    Accounts are ``qk<6 hex>-inst`` and ``qk<6 hex>-<suffix>``, the course ``qk<6 hex>``, so runs never
-    collide with each other nor with real accounts."""
+    The guide's command names its administrator and instructor in ``QIKIT_HUB_ADMINS`` and
+    ``QIKIT_INSTRUCTORS``; here that example name is replaced by ``qk<6 hex>-inst``. Students are
+    ``qk<6 hex>-<suffix>``, the course ``qk<6 hex>``, so runs never collide with each other nor with
+    real accounts. With ``enrol`` the students are listed in ``QIKIT_STUDENTS`` (the guide's step 3).
+    The other settings only keep this hub's ports and folders apart from anything else on the machine."""
     proxy = _check_machine()
     _remove_stale_accounts()
     base = Path(tempfile.mkdtemp(prefix=BASE_PREFIX))
@@ -360,16 +442,14 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
     course = f"qk{tag}"
     instructor, students = f"{course}-inst", [f"{course}-{s}" for s in student_suffixes]
     grader = f"grader-{course}"
-    port, driver_token = free_port(), secrets.token_hex(32)
-    env = dict(
-        os.environ,
-        QIKIT_HUB_PROFILE="test",
-        QIKIT_HUB_PASSWORD=PASSWORD,
-        QIKIT_HUB_TEST_API_TOKEN=driver_token,
+    port = free_port()
+    settings, command = hub_command()
+    assert set(settings) == {"QIKIT_INSTRUCTORS", "QIKIT_HUB_ADMINS"}, settings
+    assert settings["QIKIT_INSTRUCTORS"] == settings["QIKIT_HUB_ADMINS"], "the guide's admin is its instructor"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QIKIT_HUB") and k != "QIKIT_STUDENTS"}
+    env.update({key: instructor for key in settings})
+    env.update(
         QIKIT_COURSE_ID=course,
-        QIKIT_INSTRUCTORS=instructor,
-        QIKIT_STUDENTS=",".join(students),
-        QIKIT_HUB_IP="127.0.0.1",
         QIKIT_HUB_PORT=str(port),
         QIKIT_HUB_API_PORT=str(free_port()),
         QIKIT_PROXY_API_PORT=str(free_port()),
@@ -377,18 +457,18 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
         QIKIT_HUB_STATE=str(base / "state"),
         QIKIT_EXCHANGE=str(base / "exchange"),
         QIKIT_HOMES=str(base / "homes"),
-        QIKIT_COURSE_SOURCE="",
-        QIKIT_CULL_TIMEOUT="3600",
         CONFIGURABLE_HTTP_PROXY=proxy,
     )
+    if enrol and students:
+        env["QIKIT_STUDENTS"] = ",".join(students)
     env.update(extra_env or {})
     log_path = base / "hub.log"
     log = open(log_path, "wb")
     h = None
     try:
-        proc = subprocess.Popen([*reach_wrapper(base), *hub_command()], cwd=ROOT, env=env, stdout=log,
+        proc = subprocess.Popen([*reach_wrapper(base), *command], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-        h = Hub(f"http://127.0.0.1:{port}", base, course, instructor, students, grader, driver_token, log_path, proc)
+        h = Hub(f"http://127.0.0.1:{port}", base, course, instructor, students, grader, log_path, proc)
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
@@ -400,13 +480,23 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
                 if time.monotonic() > deadline:
                     raise HubStartError(f"jupyterhub did not answer within 90 s:\n{h.log_tail()}") from None
                 time.sleep(0.3)
+        # The guide: the administrator's first password is in a root-only file the hub command wrote.
+        first = h.state / "hub" / f"first-password-{instructor}"
+        if not first.is_file():
+            raise HubStartError(f"the hub wrote no first password for {instructor}:\n{h.log_tail()}")
+        h.passwords[instructor] = first.read_text().strip()
+        for student in students:
+            message = h.sign_up(student)
+            if "sent to the admin" not in message:
+                raise HubStartError(f"sign-up of {student} failed: {message}\n{h.log_tail()}")
+            if h.log_in(student) is not None:
+                raise HubStartError(f"{student} logged in before an administrator approved them")
+            h.approve(student)
         yield h
     finally:
         if h is not None:
             _stop_hub(h)
         log.close()
-        for name in [instructor, *students, grader]:
+        for name in (h.accounts if h is not None else [instructor, *students, grader]):
             _userdel(name)
         shutil.rmtree(base, ignore_errors=True)
-
-

@@ -219,10 +219,13 @@ def test_role_configs_are_written_and_readable(tmp_path):
         roles.role_settings("admin")
 
 
-def test_hub_config_loads_in_the_college_profile(tmp_path):
-    """The production profile is valid configuration (NativeAuthenticator), read without creating
-    any account or folder (QIKIT_HUB_CHECK_ONLY=1)."""
-    env = dict(os.environ, QIKIT_HUB_PROFILE="college", QIKIT_HUB_STATE=str(tmp_path / "state"),
+def test_hub_config_defaults_are_safe(tmp_path):
+    """The configuration is valid (the qikit NativeAuthenticator) and safe by default, read without
+    creating any account or folder (QIKIT_HUB_CHECK_ONLY=1): loopback only, no open sign-up, the grader
+    account not blocked (a blocked user loses its groups, and with them the formgrader's Collect button)
+    but refused at login by the authenticator, and no service beyond the grader and the idle culler."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QIKIT_")}
+    env.update(QIKIT_HUB_STATE=str(tmp_path / "state"),
                QIKIT_EXCHANGE=str(tmp_path / "exchange"), QIKIT_HOMES=str(tmp_path / "homes"),
                QIKIT_INSTRUCTORS="dr_jones", QIKIT_HUB_ADMINS="dr_jones", QIKIT_COURSE_SOURCE="",
                QIKIT_HUB_CHECK_ONLY="1")
@@ -230,22 +233,39 @@ def test_hub_config_loads_in_the_college_profile(tmp_path):
         "import json\n"
         "from traitlets.config.loader import PyFileConfigLoader\n"
         f"cfg = PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()\n"
-        "print(json.dumps({'auth': cfg.JupyterHub.authenticator_class, 'ip': cfg.JupyterHub.ip,\n"
-        "    'open_signup': cfg.NativeAuthenticator.open_signup, 'blocked': sorted(cfg.Authenticator.blocked_users),\n"
-        "    'groups': sorted(cfg.JupyterHub.load_groups), 'services': [s['name'] for s in cfg.JupyterHub.services]}))\n"
+        "print(json.dumps({'auth': cfg.JupyterHub.authenticator_class.__name__, 'ip': cfg.JupyterHub.ip,\n"
+        "    'open_signup': cfg.NativeAuthenticator.open_signup, 'blocked': sorted(cfg.Authenticator.blocked_users) if 'blocked_users' in cfg.Authenticator else [],\n"
+        "    'admins': sorted(cfg.Authenticator.admin_users),\n"
+        "    'groups': {k: v['users'] for k, v in cfg.JupyterHub.load_groups.items()},\n"
+        "    'services': [s['name'] for s in cfg.JupyterHub.services]}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got == {"auth": "native", "ip": "", "open_signup": False, "blocked": ["grader-qikit", "root"],
-                   "groups": ["formgrade-qikit", "nbgrader-qikit"], "services": ["qikit", "idle-culler"]}
+    assert got == {"auth": "QikitAuthenticator", "ip": "127.0.0.1", "open_signup": False, "blocked": [],
+                   "admins": ["dr_jones"],
+                   "groups": {"formgrade-qikit": ["dr_jones", "grader-qikit"], "nbgrader-qikit": []},
+                   "services": ["qikit", "idle-culler"]}
     assert not (tmp_path / "exchange").exists() and not (tmp_path / "homes" / "grader-qikit").exists()
 
 
-def test_test_profile_refuses_other_addresses(tmp_path):
-    env = dict(os.environ, QIKIT_HUB_PROFILE="test", QIKIT_HUB_IP="0.0.0.0", QIKIT_HUB_STATE=str(tmp_path),
-               QIKIT_HUB_CHECK_ONLY="1")
+def test_there_is_no_test_only_login(tmp_path):
+    """The shared-password test profile is gone: asking for it stops the hub with the reason."""
+    env = dict(os.environ, QIKIT_HUB_PROFILE="test", QIKIT_HUB_STATE=str(tmp_path), QIKIT_HUB_CHECK_ONLY="1")
     code = ("from traitlets.config.loader import PyFileConfigLoader\n"
             f"PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()\n")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-    assert out.returncode != 0 and "the test profile listens on 127.0.0.1 only" in out.stderr
+    assert out.returncode != 0 and "one login, NativeAuthenticator" in out.stderr
+
+
+def test_reserved_names():
+    """Names a trainee may not take, with the reason in words (course/deploy/qikit_hub_auth.py)."""
+    sys.path.insert(0, str(DEPLOY))
+    try:
+        from qikit_hub_auth import reserved_reason
+    finally:
+        sys.path.remove(str(DEPLOY))
+    assert reserved_reason("grader-qikit") == "'grader-qikit' is kept for a course's grading account. Choose another username."
+    assert "kept for the system" in reserved_reason("root")
+    assert "account of the system itself" in reserved_reason("daemon")  # uid 1 on Debian
+    assert reserved_reason("ann_adams") is None  # no such account on this machine

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .hubtools import PASSWORD, unavailable
+from .hubtools import unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ def open_browser(pw, profile: Path):
 def log_in(page, hub, name: str, next_path: str) -> None:
     page.goto(f"{hub.url}/hub/login?next={next_path}")
     page.fill("#username_input", name)
-    page.fill("#password_input", PASSWORD)
+    page.fill("#password_input", hub.passwords[name])
     page.click("#login_submit")
 
 

@@ -234,12 +234,28 @@ def _cmdline(proc: Path) -> str:
         return ""
 
 
-def test_college_profile_starts_with_sign_up_and_approval():
-    """The production profile (NativeAuthenticator) really starts: trainees can sign up, an
-    administrator approves them, and nobody logs in unapproved."""
-    with running_hub(student_suffixes=(), extra_env={"QIKIT_HUB_PROFILE": "college"}) as h:
-        _, page = h.request("GET", "/hub/signup")
-        assert b"Create" in page and b"password" in page.lower()
-        assert h.status("GET", "/hub/authorize") in (200, 302, 403)  # exists (admins only)
-        with pytest.raises(HTTPError):  # the test driver service of the test profile is absent
-            h.json("GET", "/hub/api/users", h.driver_token)
+def test_sign_up_is_safe_by_default(hub):
+    """The administrator exists from the hub's first start (nobody can sign up as them), a sign-up waits
+    for approval, and names of the system's or the grader's accounts are refused with the reason."""
+    # The administrator's name is taken before anyone could sign up with it.
+    assert "already in use" in hub.sign_up(hub.instructor)
+    assert hub.log_in(hub.instructor, hub.passwords[hub.instructor]) is not None  # the first password still works
+    # A new trainee waits for approval, and cannot log in until approved.
+    newcomer = f"{hub.course}-new"
+    assert "sent to the admin" in hub.sign_up(newcomer)
+    assert hub.log_in(newcomer) is None
+    hub.approve(newcomer)
+    assert hub.log_in(newcomer) is not None
+    # Reserved names: the grader account, root, the system's accounts, other existing Unix accounts.
+    for name, reason in ((hub.grader, "kept for a course's grading account"), ("grader-other", "grading account"),
+                         ("root", "kept for the system"), ("daemon", "account of the system itself"),
+                         ("nobody", "kept for the system")):
+        message = hub.sign_up(name)
+        assert reason in message, (name, message)
+        assert hub.log_in(name, hub.passwords[name]) is None
+    # The hub listens on loopback only: the config's default, with no QIKIT_HUB_IP in the guide's command.
+    port = int(hub.url.rsplit(":", 1)[1])
+    listening = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    local = {line.split()[1] for line in listening if line.split()[3] == "0A"}
+    assert f"0100007F:{port:04X}" in local, "the hub is not listening on 127.0.0.1"
+    assert f"00000000:{port:04X}" not in local, "the hub listens on every interface"
