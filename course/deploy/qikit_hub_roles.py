@@ -45,6 +45,10 @@ _SERVER_EXTENSIONS = {
     "nbgrader.server_extensions.validate_assignment": {"student", "instructor", "grader"},
     "nbgrader.server_extensions.course_list": {"instructor"},
     "nbgrader.server_extensions.formgrader": {"grader"},
+    # Not nbgrader's, but off where nobody uses them, so servers start sooner: language servers (none is
+    # installed; looking for them costs every start), and the course links' puller in the grader.
+    "jupyter_lsp": set(),
+    "nbgitpuller": {"student", "instructor"},
 }
 _LAB_PLUGINS = {
     "@jupyter/nbgrader:assignment-list": {"student", "instructor"},

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from .hubtools import HubStartError, running_hub
+from .browser import CHROMIUM
+from .hubtools import HubStartError, running_hub, unavailable
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +18,16 @@ def hub():
             yield h
     except HubStartError as e:
         pytest.fail(str(e), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser_kit():
+    """Playwright driving Debian's Chromium (never a browser Playwright downloads)."""
+    if not Path(CHROMIUM).is_file():
+        unavailable(f"Chromium was not found at {CHROMIUM} (apt-get install chromium, or set QIKIT_CHROMIUM)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the Python package playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as pw:
+        yield pw

@@ -150,7 +150,7 @@ def _sbin(tool: str) -> str | None:
 
 
 def _pids_of_uids(uids: set[int]) -> list[int]:
-    uids = {u for u in uids if u >= 1000}  # never root's or the system's processes
+    uids = {u for u in uids if u != 0}  # never root's processes
     out = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -186,7 +186,7 @@ def _userdel(name: str) -> None:
         uid = pwd.getpwnam(name).pw_uid
     except KeyError:
         return
-    if uid < 1000:
+    if uid == 0:
         return
     _kill_pids(_pids_of_uids({uid}), timeout=5)
     subprocess.run([_sbin("userdel") or "userdel", "--remove", name], capture_output=True, timeout=30)

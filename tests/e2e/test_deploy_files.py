@@ -198,7 +198,7 @@ def test_dockerfile_keeps_only_the_student_extensions():
 ])
 def test_role_extensions(role, on, off):
     server, page = roles.role_settings(role)
-    ext = {k.rsplit(".", 1)[1]: v for k, v in server["ServerApp"]["jpserver_extensions"].items()}
+    ext = {k.rsplit(".", 1)[-1]: v for k, v in server["ServerApp"]["jpserver_extensions"].items()}
     assert all(ext[e] for e in on) and not any(ext[e] for e in off)
     assert page["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is (role != "grader")
     headers = server["ServerApp"].get("tornado_settings", {}).get("headers", {})

@@ -20,13 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from .browser import log_in, open_browser
 from .hubtools import unavailable
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("QIKIT_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOTEBOOK = "qikit-browser-check.ipynb"
 WAIT_MS = 120_000
 
@@ -54,33 +52,6 @@ def course_notebook() -> dict:
         nbformat.v4.new_code_cell("widgets.IntSlider(value=3, min=0, max=10, description='Week')"),
     ]
     return json.loads(nbformat.writes(nb))
-
-
-@pytest.fixture(scope="module")
-def browser_kit():
-    if not Path(CHROMIUM).is_file():
-        unavailable(f"Chromium was not found at {CHROMIUM} (apt-get install chromium, or set QIKIT_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the Python package playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        yield pw
-
-
-def open_browser(pw, profile: Path):
-    """A fresh Chromium profile, so no cookie of another account carries over."""
-    ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True,
-                                                args=FLAGS, viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(WAIT_MS)
-    return ctx
-
-
-def log_in(page, hub, name: str, next_path: str) -> None:
-    page.goto(f"{hub.url}/hub/login?next={next_path}")
-    page.fill("#username_input", name)
-    page.fill("#password_input", hub.passwords[name])
-    page.click("#login_submit")
 
 
 def course_repository(hub, owner: str) -> Path:

@@ -11,7 +11,6 @@ per-process limits of the config.
 from __future__ import annotations
 
 import json
-import os
 import pwd
 import re
 import subprocess
@@ -23,7 +22,8 @@ from urllib.parse import quote
 import nbformat
 import pytest
 
-from .hubtools import HTTPError, running_hub
+from .browser import log_in, open_browser
+from .hubtools import HTTPError
 
 pytestmark = pytest.mark.slow
 
@@ -66,34 +66,73 @@ def source_notebook() -> dict:
     return json.loads(nbformat.writes(nb))
 
 
-def as_account(name: str, code: str) -> subprocess.CompletedProcess:
-    """Run Python code as the Unix account ``name`` (what a student's own process could do)."""
+def as_account(hub, name: str, code: str) -> subprocess.CompletedProcess:
+    """Run Python code as the Unix account ``name`` (what a student's own process could do), in the hub's
+    mount namespace: the file system exactly as the account's own server sees it (hubtools.reach_wrapper)."""
     account = pwd.getpwnam(name)
-
-    def become():
-        os.setgroups(os.getgrouplist(name, account.pw_gid))
-        os.setgid(account.pw_gid)
-        os.setuid(account.pw_uid)
-
-    # The system's Python: the test's own may live where the account cannot go (outside the hub's
-    # mount namespace, see hubtools.reach_wrapper).
+    assert account.pw_uid >= 1000
+    enter = ["nsenter", f"--target={hub.proc.pid}", "--mount", "--"]
+    become = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--init-groups"]
+    # The system's Python: the test's own may live where the account cannot go.
     python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
-    return subprocess.run([python, "-I", "-c", code], preexec_fn=become, capture_output=True,
-                          text=True, timeout=30, cwd="/", env={"PATH": "/usr/bin:/bin"})
+    return subprocess.run([*enter, *become, python, "-I", "-c", code], capture_output=True,
+                          text=True, timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": account.pw_dir})
 
 
-def may_list(name: str, folder: Path) -> bool:
-    out = as_account(name, f"import os\ntry:\n    os.listdir({str(folder)!r}); print('yes')\n"
-                           "except PermissionError:\n    print('no')")
+def may_list(hub, name: str, folder: Path) -> bool:
+    out = as_account(hub, name, f"import os\ntry:\n    os.listdir({str(folder)!r}); print('yes')\n"
+                                "except PermissionError:\n    print('no')")
     assert out.returncode == 0, out.stderr
     return out.stdout.strip() == "yes"
 
 
-def may_read(name: str, path: Path) -> bool:
-    out = as_account(name, f"try:\n    open({str(path)!r}, 'rb').read(1); print('yes')\n"
-                           "except PermissionError:\n    print('no')")
+def may_read(hub, name: str, path: Path) -> bool:
+    out = as_account(hub, name, f"try:\n    open({str(path)!r}, 'rb').read(1); print('yes')\n"
+                                "except PermissionError:\n    print('no')")
     assert out.returncode == 0, out.stderr
     return out.stdout.strip() == "yes"
+
+
+def grade_in_browser(pw, hub, tmp_path: Path, students: list[str]) -> dict[str, str]:
+    """The instructor, in Chromium, presses the formgrader's buttons: Collect, Autograde (each student),
+    Generate feedback, Release feedback. Returns the log each success dialog showed."""
+    course = hub.course
+    ctx = open_browser(pw, tmp_path / "chromium-grading")
+    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    logs = {}
+
+    def press(link, what: str) -> None:
+        link.click()
+        dialog = page.locator("#success-modal, #error-modal").first
+        dialog.wait_for(state="visible", timeout=240_000)
+        text = dialog.inner_text()
+        assert dialog.get_attribute("id") == "success-modal", f"{what} failed in the formgrader:\n{text}"
+        logs[what] = text
+        dialog.locator(".modal-footer button").click()
+        page.locator("#success-modal").wait_for(state="detached")
+
+    base = f"{hub.url}/services/{course}/formgrader"
+    try:
+        log_in(page, hub, hub.instructor, f"/services/{course}/formgrader/manage_assignments")
+        page.wait_for_url("**/formgrader/manage_assignments*")
+        row = page.locator("tr", has=page.locator("td", has_text=ASSIGNMENT)).first
+        press(row.locator("td.collect a"), "collect")
+        page.goto(f"{base}/manage_submissions/{ASSIGNMENT}")
+        for student in students:
+            row = page.locator("tr", has=page.locator("td", has_text=student)).first
+            press(row.locator("td.autograde a"), f"autograde {student}")
+        page.goto(f"{base}/manage_assignments")
+        row = page.locator("tr", has=page.locator("td", has_text=ASSIGNMENT)).first
+        press(row.locator("td.generate-feedback a"), "generate feedback")
+        row = page.locator("tr", has=page.locator("td", has_text=ASSIGNMENT)).first
+        press(row.locator("td.release-feedback a"), "release feedback")
+        page.screenshot(path=str(tmp_path / "formgrader-after-grading.png"), full_page=True)
+    except Exception:
+        page.screenshot(path=str(tmp_path / "formgrader-failure.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
+    return logs
 
 
 def score_in(html: str) -> tuple[float, float]:
@@ -102,7 +141,7 @@ def score_in(html: str) -> tuple[float, float]:
     return float(m.group(1)), float(m.group(2))
 
 
-def test_release_submit_grade_feedback_across_accounts(hub):
+def test_release_submit_grade_feedback_across_accounts(hub, browser_kit, tmp_path):
     course, inst, (ann, ben) = hub.course, hub.instructor, hub.students
     t_inst, t_ann, t_ben = hub.token(inst), hub.token(ann), hub.token(ben)
     hub.start_servers([inst, ann, ben])
@@ -147,18 +186,26 @@ def test_release_submit_grade_feedback_across_accounts(hub):
                        {"course_id": course, "assignment_id": ASSIGNMENT}, timeout=120)
         assert "success" not in out or out["success"], out
 
-    # --- the instructor collects, autogrades and releases feedback ---------------------------------
-    assert hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/collect", t_inst)["success"]
-    for student in (ann, ben):
-        out = hub.json("POST", f"{grader}/formgrader/api/submission/{ASSIGNMENT}/{student}/autograde", t_inst,
-                       timeout=180)
-        assert out["success"], out.get("log", out)
+    # --- ann forges a later submission in ben's name, with the right answer ---------------------------
+    forged = f"{ben}+{ASSIGNMENT}+2999-01-01 00:00:00.000000 UTC+forgedXXXXXX"
+    right_nb = hub.json("GET", f"/user/{ann}/api/contents/{course}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", t_ann)["content"]
+    out = as_account(hub, ann, (
+        "import json, os\n"
+        f"d = os.path.join({str(hub.exchange / course / 'inbound')!r}, {forged!r})\n"
+        "os.mkdir(d)\n"
+        f"open(os.path.join(d, {ASSIGNMENT + '.ipynb'!r}), 'w').write({json.dumps(right_nb)!r})\n"
+        "open(os.path.join(d, 'timestamp.txt'), 'w').write('2999-01-01 00:00:00.000000 UTC')\n"))
+    assert out.returncode == 0, out.stderr
+
+    # --- the instructor collects, autogrades and releases feedback with the formgrader's buttons -------
+    log = grade_in_browser(browser_kit, hub, tmp_path, [ann, ben])
+    assert f"REFUSED submission inbound/{forged}" in log["collect"], log["collect"]
+    assert f"belongs to {ann}, not {ben}" in log["collect"]
     scores = {s["student"]: (s["score"], s["max_score"])
               for s in hub.json("GET", f"{grader}/formgrader/api/submissions/{ASSIGNMENT}", t_inst)}
-    assert scores == {ann: (2.0, 2.0), ben: (0.0, 2.0)}
-    for action in ("generate_feedback", "release_feedback"):
-        out = hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/{action}", t_inst, timeout=180)
-        assert out["success"], out.get("log", out)
+    assert scores == {ann: (2.0, 2.0), ben: (0.0, 2.0)}, "the forged submission was graded as ben's"
+    refused = (hub.homes / hub.grader / course / "refused_submissions.csv").read_text()
+    assert forged in refused and f"belongs to {ann}" in refused
 
     # --- each student fetches their own feedback and sees their own mark ---------------------------
     feedback = {}
@@ -185,21 +232,38 @@ def test_release_submit_grade_feedback_across_accounts(hub):
 
     # --- ... and the file system, as the Unix account ben --------------------------------------------
     inbound, outbound = hub.exchange / course / "inbound", hub.exchange / course / "outbound"
-    assert may_list(ben, outbound)  # released assignments are for everyone
-    assert not may_list(ben, inbound), "a student can list everyone's submissions"
-    assert not may_list(ben, hub.exchange / course / "feedback"), "a student can list everyone's feedback"
+    assert may_list(hub, ben, outbound)  # released assignments are for everyone
+    assert not may_list(hub, ben, inbound), "a student can list everyone's submissions"
+    assert not may_list(hub, ben, hub.exchange / course / "feedback"), "a student can list everyone's feedback"
     ann_home = Path(pwd.getpwnam(ann).pw_dir)
     assert oct(ann_home.stat().st_mode & 0o777) == "0o700"
     ann_feedback = next((ann_home / course / ASSIGNMENT / "feedback").rglob("*.html"))
-    assert not may_read(ben, ann_feedback)
-    assert not may_read(ben, ann_home / course / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    assert may_read(ann, ann_feedback)  # the check itself can succeed
-    assert not may_read(ben, hub.base / "state" / "hub" / "jupyterhub.sqlite")  # tokens, password hashes
+    assert not may_read(hub, ben, ann_feedback)
+    assert not may_read(hub, ben, ann_home / course / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    assert may_read(hub, ann, ann_feedback)  # the check itself can succeed
+    assert not may_read(hub, ben, hub.base / "state" / "hub" / "jupyterhub.sqlite")  # tokens, password hashes
     # Submissions sit in inbound/ under names with 12 random characters that nobody but the grader can
     # list (nbgrader's own design); the submitted files themselves are owned by their student.
-    submissions = sorted(p.name for p in inbound.iterdir())
+    submissions = sorted(p.name for p in inbound.iterdir() if p.name != forged)
     assert [s.split("+")[0] for s in submissions] == sorted([ann, ben])
     assert all(len(s.split("+")[-1]) == 12 for s in submissions)
+
+    # --- ann writes into ben's own submission folder (say she learnt its name): refused at collect ---
+    # nbgrader submit leaves each submission folder world-writable, so she can replace his notebook.
+    bens = next(inbound / s for s in submissions if s.startswith(f"{ben}+"))
+    out = as_account(hub, ann, (
+        "import os\n"
+        f"nb = os.path.join({str(bens)!r}, {ASSIGNMENT + '.ipynb'!r})\n"
+        "os.rename(nb, nb + '.old')\n"
+        f"open(nb, 'w').write({json.dumps(right_nb)!r})\n"))
+    assert out.returncode == 0, out.stderr
+    out = hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/collect", t_inst)
+    assert out["success"], out
+    assert f"REFUSED submission inbound/{bens.name}" in out["log"]
+    assert f"{ASSIGNMENT}.ipynb belongs to {ann}, not {ben}" in out["log"]
+    collected = hub.homes / hub.grader / course / "submitted" / ben / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert "(days[0] + days[-1]) / 2" in collected.read_text(), "ben's collected work was replaced"
+    assert bens.name in (hub.homes / hub.grader / course / "refused_submissions.csv").read_text()
 
     # --- the per-process limits of the config are in force in a student's server ---------------------
     uid = pwd.getpwnam(ann).pw_uid
