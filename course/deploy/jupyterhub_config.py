@@ -26,9 +26,15 @@ QIKIT_EXCHANGE              nbgrader exchange root                      ``/srv/n
 QIKIT_HOMES                 parent of the accounts' home folders        ``/home``
 QIKIT_COURSE_DIR            the grader's course directory               ``<grader home>/<course>``
 QIKIT_COURSE_SOURCE         assignments copied into an empty course     the clone's assignments/source
-QIKIT_MEM_LIMIT             memory per process of a trainee (bytes,     ``2G``
-                            K/M/G suffixes)
-QIKIT_CPU_LIMIT             CPU cores per trainee                       ``1``
+QIKIT_MEM_LIMIT             memory of all of a trainee's processes      ``2G``
+                            together (bytes, K/M/G suffixes)
+QIKIT_TASKS_LIMIT           processes and threads per trainee           ``256``
+QIKIT_CPU_LIMIT             CPU cores per trainee (a hard quota, and a  ``1``
+                            fair share under load)
+QIKIT_TMP_LIMIT             size of each trainee's private /tmp         ``1G``
+QIKIT_HUB_LIMITS            ``cgroup`` (per trainee, all processes      ``cgroup``
+                            together) or ``process`` (weaker: per
+                            process only; for hosts without cgroups)
 QIKIT_CULL_TIMEOUT          seconds idle before a server is stopped     ``3600``
 QIKIT_HUB_SPAWNER           ``local`` or ``systemd`` (hard per-user     ``local``
                             memory/CPU limits through cgroups)
@@ -56,11 +62,15 @@ What this sets up, and why:
   ``formgrade-<course>`` may open it. Its pages carry ``frame-ancestors 'self'`` so the formgrader
   shows inside JupyterLab (JupyterHub >= 4.1 forbids framing by default).
 * **Idle culling.** jupyterhub-idle-culler stops servers idle for ``QIKIT_CULL_TIMEOUT`` seconds.
-* **Limits.** LocalProcessSpawner cannot enforce a per-user total: each process of a trainee gets an
-  address-space cap of ``QIKIT_MEM_LIMIT`` and the account at most 256 processes, and numeric
-  libraries get ``QIKIT_CPU_LIMIT`` threads. ``QIKIT_HUB_SPAWNER=systemd`` (needs
-  ``jupyterhub-systemdspawner`` and a systemd host, as The Littlest JupyterHub does) enforces
-  ``mem_limit`` and ``cpu_limit`` per user with cgroups instead.
+* **Limits.** Each trainee's server starts in control groups of its own (qikit_hub_limits.py): all
+  the trainee's processes together get at most ``QIKIT_MEM_LIMIT`` of memory, ``QIKIT_TASKS_LIMIT``
+  processes and threads and ``QIKIT_CPU_LIMIT`` cores, and the server gets a private /tmp of
+  ``QIKIT_TMP_LIMIT``. The hub refuses to start if the machine cannot enforce them, unless
+  ``QIKIT_HUB_LIMITS=process`` accepts the weaker per-process caps (each process's address space,
+  the account's process count). Every process also keeps an address-space cap of
+  ``QIKIT_MEM_LIMIT`` (one huge allocation fails with a MemoryError rather than a killed kernel),
+  and numeric libraries get ``QIKIT_CPU_LIMIT`` threads. ``QIKIT_HUB_SPAWNER=systemd`` hands the
+  same limits to systemd instead (``jupyterhub-systemdspawner``, as The Littlest JupyterHub does).
 """
 
 from __future__ import annotations
@@ -78,6 +88,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import qikit_hub_limits as hub_limits  # noqa: E402
 from qikit_hub_roles import write_role_configs  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
@@ -91,11 +102,11 @@ def _names(name: str) -> list[str]:
     return [n.strip() for n in _env(name).split(",") if n.strip()]
 
 
-def _bytes(text: str) -> int:
+def _bytes(text: str, name: str = "QIKIT_MEM_LIMIT") -> int:
     """'2G' -> 2147483648 (binary multiples, as JupyterHub's own ByteSpecification)."""
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", text.upper())
     if not m:
-        raise SystemExit(f"QIKIT_MEM_LIMIT={text!r} is not a size such as 2G or 512M")
+        raise SystemExit(f"{name}={text!r} is not a size such as 2G or 512M")
     return int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2) or " "))
 
 
@@ -114,6 +125,11 @@ EXCHANGE = Path(_env("QIKIT_EXCHANGE", "/srv/nbgrader/exchange"))
 HOMES = Path(_env("QIKIT_HOMES", "/home"))
 MEM_LIMIT = _bytes(_env("QIKIT_MEM_LIMIT", "2G"))
 CPU_LIMIT = float(_env("QIKIT_CPU_LIMIT", "1"))
+TASKS_LIMIT = int(_env("QIKIT_TASKS_LIMIT", "256"))
+TMP_LIMIT = _bytes(_env("QIKIT_TMP_LIMIT", "1G"), "QIKIT_TMP_LIMIT")
+LIMITS_MODE = _env("QIKIT_HUB_LIMITS", "cgroup")
+if LIMITS_MODE not in {"cgroup", "process"}:
+    raise SystemExit(f"QIKIT_HUB_LIMITS={LIMITS_MODE!r}: use 'cgroup' or 'process'")
 CULL_TIMEOUT = int(_env("QIKIT_CULL_TIMEOUT", "3600"))
 BIN = Path(sys.prefix) / "bin"
 # QIKIT_HUB_CHECK_ONLY=1 reads the settings without creating accounts or folders (used by the tests).
@@ -253,23 +269,43 @@ ROLE_DIRS = write_role_configs(STATE / "jupyter", COURSE, str(EXCHANGE), str(COU
 
 
 # --- the trainees' servers ------------------------------------------------------------------------
-def _limits(mem: int) -> None:
+def _process_caps(mem: int) -> None:
     """Per-process caps, applied in the child after it has become the trainee."""
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
+    resource.setrlimit(resource.RLIMIT_NPROC, (TASKS_LIMIT, TASKS_LIMIT))
+
+
+TRAINEE_LIMITS = hub_limits.Limits(mem_bytes=MEM_LIMIT, tasks=TASKS_LIMIT, cpu=CPU_LIMIT, tmp_bytes=TMP_LIMIT)
+if LIMITS_MODE == "cgroup" and TMP_LIMIT and IS_ROOT:
+    for _setting, _path in (("QIKIT_HOMES", HOMES), ("QIKIT_EXCHANGE", EXCHANGE)):
+        if Path("/tmp") in [_path, *_path.parents]:
+            raise SystemExit(f"{_setting}={_path} is under /tmp, which every trainee's server replaces with a "
+                             "private /tmp of its own: keep homes and the exchange elsewhere")
+if LIMITS_MODE == "cgroup" and IS_ROOT:
+    missing = {"memory", "pids", "cpu"} - hub_limits.available()
+    if missing:
+        raise SystemExit(f"this machine offers no cgroup controller for {', '.join(sorted(missing))}, so the "
+                         "per-trainee limits cannot be enforced. Enable them, or start with "
+                         "QIKIT_HUB_LIMITS=process to accept per-process caps only (see the hosting guide).")
 
 
 class QikitSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner plus per-process limits (it has no per-user memory or CPU limit)."""
+    """LocalProcessSpawner whose servers run inside the trainee's own limits (qikit_hub_limits.py)."""
 
     def make_preexec_fn(self, name):
         become_user = super().make_preexec_fn(name)
         mem = int(self.mem_limit or 0)
+        procs = hub_limits.prepare(name, TRAINEE_LIMITS) if LIMITS_MODE == "cgroup" else []
+        tmp = TRAINEE_LIMITS.tmp_bytes if LIMITS_MODE == "cgroup" else 0
 
         def preexec():
+            # Still root here: join the trainee's groups and make the private /tmp, then become them.
+            hub_limits.join(procs)
+            if tmp:
+                hub_limits.private_tmp(tmp)
             become_user()
             if mem:
-                _limits(mem)
+                _process_caps(mem)
 
         return preexec
 
@@ -300,7 +336,8 @@ spawner = _env("QIKIT_HUB_SPAWNER", "local")
 if spawner == "systemd":
     c.JupyterHub.spawner_class = "systemdspawner.SystemdSpawner"
     c.SystemdSpawner.dynamic_users = False
-    c.SystemdSpawner.unit_extra_properties = {"TasksMax": "256"}
+    c.SystemdSpawner.unit_extra_properties = {"TasksMax": str(TASKS_LIMIT)}
+    c.SystemdSpawner.isolate_tmp = True
 elif spawner == "local":
     c.JupyterHub.spawner_class = QikitSpawner
 else:
@@ -321,6 +358,29 @@ c.JupyterHub.load_groups = {
     STUDENTS_GROUP: {"users": STUDENTS},
 }
 grader_port = int(_env("QIKIT_GRADER_PORT", "9999"))
+
+
+def _patient_with_the_grader() -> None:
+    """JupyterHub gives a managed service ten one-second tries to answer at start-up, then stops the hub
+    ("Cannot connect to ... service managed"). The grader is a whole JupyterLab with the formgrader: on a
+    busy machine (a restart during a teaching session) it needs longer. Give the grader's address, and
+    only it, 30 s a try. Server.wait_up is JupyterHub's own function; this wraps it, nothing else."""
+    from jupyterhub.objects import Server
+
+    if getattr(Server.wait_up, "_qikit", False):
+        return
+    original = Server.wait_up
+
+    def wait_up(self, timeout=10, http=False, ssl_context=None, extra_path=""):
+        if self.port == grader_port and self.ip in ("127.0.0.1", "localhost"):
+            timeout = max(timeout, 30)
+        return original(self, timeout=timeout, http=http, ssl_context=ssl_context, extra_path=extra_path)
+
+    wait_up._qikit = True
+    Server.wait_up = wait_up
+
+
+_patient_with_the_grader()
 services = [{
     "name": COURSE,
     "url": f"http://127.0.0.1:{grader_port}",

@@ -8,6 +8,7 @@ import pytest
 
 from .browser import CHROMIUM
 from .hubtools import HubStartError, running_hub, unavailable
+from .probes import ROWS, write
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +32,14 @@ def browser_kit():
         unavailable("the Python package playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as pw:
         yield pw
+
+
+@pytest.fixture(scope="session")
+def outcomes():
+    """Rows of the probe table, printed in pytest's summary and written to a file (probes.write)."""
+    return ROWS
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ROWS:
+        terminalreporter.write_line(write(ROWS))

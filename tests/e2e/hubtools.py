@@ -49,6 +49,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "course" / "deploy"
 REQUIRE = os.environ.get("QIKIT_REQUIRE_E2E", "") == "1"
 BASE_PREFIX = "qikit-e2e-"
+# Not /tmp: every trainee's server gets a private /tmp of its own, which would hide homes kept there.
+BASE_DIR = Path(os.environ.get("QIKIT_E2E_BASE", "/var/tmp"))
 
 
 def unavailable(reason: str):
@@ -194,21 +196,21 @@ def _userdel(name: str) -> None:
 
 def _remove_stale_accounts() -> None:
     """Delete accounts left by an earlier run that was killed before its clean-up (its folder is gone
-    or its pytest process is dead). Only accounts whose home lies in a /tmp/qikit-e2e-* folder."""
+    or its pytest process is dead). Only accounts whose home lies in a <BASE_DIR>/qikit-e2e-* folder."""
     import pwd
 
     for entry in pwd.getpwall():
-        m = re.match(rf"{re.escape(tempfile.gettempdir())}/({BASE_PREFIX}[^/]+)/", entry.pw_dir + "/")
+        m = re.match(rf"{re.escape(str(BASE_DIR))}/({BASE_PREFIX}[^/]+)/", entry.pw_dir + "/")
         if not m:
             continue
-        base = Path(tempfile.gettempdir()) / m.group(1)
+        base = BASE_DIR / m.group(1)
         alive = False
         with contextlib.suppress(OSError, ValueError):
             alive = Path(f"/proc/{int((base / 'owner.pid').read_text())}").exists()
         if not alive:
             _userdel(entry.pw_name)
             shutil.rmtree(base, ignore_errors=True)
-    for base in Path(tempfile.gettempdir()).glob(f"{BASE_PREFIX}*"):
+    for base in BASE_DIR.glob(f"{BASE_PREFIX}*"):
         with contextlib.suppress(OSError, ValueError):
             if not Path(f"/proc/{int((base / 'owner.pid').read_text())}").exists():
                 shutil.rmtree(base, ignore_errors=True)
@@ -361,6 +363,65 @@ class Hub:
                 raise AssertionError(f"servers of {sorted(waiting)} not ready in {timeout}s:\n{self.log_tail()}")
             time.sleep(0.5)
 
+    def run_code(self, name: str, code: str, timeout: float = 120) -> dict:
+        """Run ``code`` in a new kernel of ``name``'s own server, as their notebook would (Jupyter's kernel
+        REST API and websocket, with their token). Returns the stdout text, the error (ename, evalue) if
+        the code raised, and whether the kernel died. The kernel is shut down afterwards."""
+        import asyncio
+        import uuid
+
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        token = self.token(name)
+        kernel = self.json("POST", f"/user/{name}/api/kernels", token, {"name": "python3"})
+        kid = kernel["id"]
+        url = self.url.replace("http", "ws", 1) + f"/user/{name}/api/kernels/{kid}/channels"
+        out = {"stdout": "", "error": None, "died": False}
+
+        async def go():
+            ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
+            msg_id = uuid.uuid4().hex
+            ws.write_message(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": name, "session": msg_id,
+                           "version": "5.3", "date": ""},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                            "allow_stdin": False, "stop_on_error": True}}))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    raw = await asyncio.wait_for(ws.read_message(), timeout=max(0.1, deadline - time.monotonic()))
+                except TimeoutError:
+                    break
+                if raw is None:  # the socket closed: the kernel (or the server) went away
+                    out["died"] = True
+                    return
+                msg = json.loads(raw)
+                kind = msg["header"]["msg_type"]
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    if kind == "status" and msg["content"].get("execution_state") in ("dead", "restarting"):
+                        out["died"] = True
+                        return
+                    continue
+                if kind == "stream" and msg["content"]["name"] == "stdout":
+                    out["stdout"] += msg["content"]["text"]
+                elif kind == "error":
+                    out["error"] = (msg["content"]["ename"], msg["content"]["evalue"])
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    return
+                elif kind == "status" and msg["content"]["execution_state"] in ("dead", "restarting"):
+                    out["died"] = True
+                    return
+            raise AssertionError(f"{name}'s code did not finish within {timeout} s")
+
+        try:
+            asyncio.run(go())
+        finally:
+            with contextlib.suppress(HTTPError, OSError):
+                self.request("DELETE", f"/user/{name}/api/kernels/{kid}", token)
+        return out
+
     def wait_for_service(self, token: str, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         path = f"/services/{self.course}/api/status"
@@ -435,7 +496,8 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
     The other settings only keep this hub's ports and folders apart from anything else on the machine."""
     proxy = _check_machine()
     _remove_stale_accounts()
-    base = Path(tempfile.mkdtemp(prefix=BASE_PREFIX))
+    BASE_DIR.mkdir(parents=True, exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix=BASE_PREFIX, dir=BASE_DIR))
     os.chmod(base, 0o755)
     (base / "owner.pid").write_text(str(os.getpid()))
     tag = secrets.token_hex(3)

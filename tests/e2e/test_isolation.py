@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from .hubtools import ROOT
+from .probes import record
 from .test_hub_nbgrader import as_account
 
 pytestmark = pytest.mark.slow
@@ -61,22 +62,6 @@ def all_files(roots: list[Path]) -> list[Path]:
     for root in roots:
         out += [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else [root]
     return out
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    rows: list[tuple[str, str, bool]] = []
-    yield rows
-    width = max((len(p) for p, _, _ in rows), default=10)
-    lines = ["", "Isolation probes (hostile trainee on the guide's hub)", f"{'probe':<{width}}  outcome"]
-    lines += [f"{probe:<{width}}  {'refused' if ok else 'ALLOWED'}: {detail}" for probe, detail, ok in rows]
-    text = "\n".join(lines)
-    print(text)
-    (Path(os.environ.get("QIKIT_E2E_REPORT_DIR", "/tmp")) / "qikit-isolation-probes.txt").write_text(text + "\n")
-
-
-def record(rows, probe: str, refused: bool, detail: str) -> None:
-    rows.append((probe, detail, refused))
 
 
 def test_trainees_cannot_reach_solutions_rubrics_or_the_gradebook(hub, outcomes):
