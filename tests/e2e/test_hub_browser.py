@@ -71,14 +71,54 @@ def course_repository(hub, owner: str) -> Path:
     return repo
 
 
+def sign_up_in_browser(browser_kit, hub, tmp_path: Path) -> str:
+    """The guide's steps 1-2 in Chromium: a trainee signs up, cannot log in until approved, the
+    administrator logs in with the first password the hub command wrote and approves them on
+    /hub/authorize, and the trainee logs in. Returns the trainee's name."""
+    name, password = f"{hub.course}-cat", "Lean-Six-Sigma-2026"
+    hub.signed_up.add(name)  # removed with the other test accounts
+    trainee = open_browser(browser_kit, tmp_path / "chromium-trainee")
+    admin = open_browser(browser_kit, tmp_path / "chromium-admin")
+    page, admin_page = trainee.new_page(), admin.new_page()
+    try:
+        page.goto(f"{hub.url}/hub/signup")
+        page.fill("#username_input", name)
+        page.fill("#password_input", password)
+        page.fill("#password_confirmation_input", password)
+        page.click("#signup_submit")
+        page.locator(".alert").get_by_text("sent to the admin").wait_for()
+        log_in(page, hub, name, "/hub/home", password)
+        page.get_by_text("has not been authorized by an administrator yet").wait_for()
+        # The administrator: the first password is in the root-only file the hub command wrote.
+        first = (hub.state / "hub" / f"first-password-{hub.instructor}")
+        assert oct(first.stat().st_mode & 0o777) == "0o600" and first.stat().st_uid == 0
+        log_in(admin_page, hub, hub.instructor, "/hub/authorize", first.read_text().strip())
+        admin_page.wait_for_url("**/hub/authorize*")
+        admin_page.locator(f"a[href$='authorize/{name}']", has_text="Authorize").click()
+        admin_page.locator(f"a[href$='authorize/{name}']", has_text="Unauthorize").wait_for()
+        admin_page.screenshot(path=str(tmp_path / "admin-authorize.png"), full_page=True)
+        log_in(page, hub, name, "/hub/home", password)
+        page.wait_for_url("**/hub/home*")
+    except Exception:
+        page.screenshot(path=str(tmp_path / "signup-failure.png"), full_page=True)
+        admin_page.screenshot(path=str(tmp_path / "authorize-failure.png"), full_page=True)
+        raise
+    finally:
+        trainee.close()
+        admin.close()
+    hub.passwords[name] = password
+    return name
+
+
 def test_student_opens_the_course_through_its_link(browser_kit, hub, tmp_path):
-    """The nbgitpuller link from `qikit course links` pulls the course into the student's server and
-    opens the notebook; the student runs it and sees the chart and the slider."""
+    """A trainee signs up, is approved and logs in, all in Chromium; then the nbgitpuller link from
+    `qikit course links` pulls the course into their server and opens the notebook; they run it and see
+    the chart and the slider."""
     from qikit.course import links
 
     if not shutil.which("git"):
         unavailable("git is not installed (nbgitpuller clones the course with it)")
-    student = hub.students[0]
+    student = sign_up_in_browser(browser_kit, hub, tmp_path)
     hub.start_servers([student])
     repo = course_repository(hub, student)
     [(name, link)] = links(hub.url, f"file://{repo}", root=repo)
