@@ -1,10 +1,11 @@
 """Load on the single-machine hub: N trainees arrive at once, each opens a course notebook and runs it.
 
-Starts the hub of course/deploy/jupyterhub_config.py in its test profile on 127.0.0.1 (as the e2e
-tests do: root, real Unix accounts, configurable-http-proxy on PATH), then for N simulated trainees
-at the same moment:
+Starts the hub with the hosting guide's command on 127.0.0.1 (as the e2e tests do: root, real Unix
+accounts, NativeAuthenticator: each trainee signs up, is approved and logs in to make their own token,
+configurable-http-proxy on PATH), then for N simulated trainees at the same moment:
 
-1. starts their server through the hub's REST API (spawn time: request until the server is ready);
+1. starts their server through the hub's REST API with their own token (spawn time: request until
+   the server is ready; CPU per spawn: the CPU seconds of their processes at that moment);
 2. opens a notebook through the server's contents API, starts a kernel and executes every cell
    over the kernel's websocket (execution time: kernel start until the last cell's reply);
 
@@ -54,13 +55,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def spawn(hub, name: str) -> float:
+def spawn(hub, name: str, token: str) -> float:
     t0 = time.monotonic()
-    status = hub.status("POST", f"/hub/api/users/{name}/server", hub.driver_token, {})
+    status = hub.status("POST", f"/hub/api/users/{name}/server", token, {})
     if status not in (201, 202):
         raise RuntimeError(f"spawn request answered HTTP {status}")
     while time.monotonic() - t0 < TIMEOUT:
-        server = hub.json("GET", f"/hub/api/users/{name}", hub.driver_token).get("servers", {}).get("")
+        server = hub.json("GET", f"/hub/api/users/{name}", token).get("servers", {}).get("")
         if server and server.get("ready"):
             return time.monotonic() - t0
         if not server:
@@ -139,7 +140,7 @@ def main(argv=None) -> int:
     import pwd
 
     suffixes = [f"t{i:03d}" for i in range(args.users)]
-    spawn_s, exec_s, failures, usage = {}, {}, {}, {}
+    spawn_s, spawn_cpu, exec_s, failures, usage = {}, {}, {}, {}, {}
     lock = threading.Lock()
     wall = time.monotonic()
     with running_hub(suffixes) as hub:
@@ -147,9 +148,10 @@ def main(argv=None) -> int:
 
         def trainee(name: str) -> None:
             try:
-                s = spawn(hub, name)
+                s = spawn(hub, name, tokens[name])
+                cpu = usage_of(pwd.getpwnam(name).pw_uid)[1]
                 with lock:
-                    spawn_s[name] = s
+                    spawn_s[name], spawn_cpu[name] = s, cpu
                 e = run_notebook(hub, name, tokens[name])
                 with lock:
                     exec_s[name] = e
@@ -175,6 +177,7 @@ def main(argv=None) -> int:
           f"({wall:.0f} s in all, hub start and clean-up included)\n")
     print(f"{'':<38} {'p50':>8} {'p90':>8} {'max':>8}")
     print(row("spawn (request -> server ready)", list(spawn_s.values()), "s"))
+    print(row("CPU per spawn (server ready)", list(spawn_cpu.values()), "CPU s"))
     print(row("notebook (kernel start -> last cell)", list(exec_s.values()), "s"))
     print(row("memory per trainee (PSS)", [m for m, _ in usage.values()], "MiB"))
     print(row("CPU per trainee", [c for _, c in usage.values()], "CPU s"))

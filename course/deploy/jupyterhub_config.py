@@ -136,6 +136,9 @@ BIN = Path(sys.prefix) / "bin"
 IS_ROOT = os.geteuid() == 0 and _env("QIKIT_HUB_CHECK_ONLY") != "1"
 PATH = os.pathsep.join([str(BIN), "/usr/local/bin", "/usr/bin", "/bin"])
 REPO = HERE.parents[1]
+# Servers start faster without a package jsonschema loads for a format no Jupyter schema uses
+# (fast-start/rfc3987_syntax.py says why): first on the servers' PYTHONPATH.
+FAST_START = str(HERE / "fast-start")
 
 # --- where the hub listens and keeps its state ---------------------------------------------------
 # Loopback unless told otherwise: trainees reach the hub through the college's HTTPS proxy.
@@ -328,6 +331,7 @@ def pre_spawn_hook(spawner) -> None:
     spawner.environment.update({
         "JUPYTER_CONFIG_PATH": str(ROLE_DIRS[role_of(name)]),
         "PATH": PATH,
+        "PYTHONPATH": FAST_START,
         "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
     })
 
@@ -390,6 +394,7 @@ services = [{
     "oauth_no_confirm": True,
     "environment": {
         "JUPYTER_CONFIG_PATH": str(ROLE_DIRS["grader"]),
+        "PYTHONPATH": FAST_START,
         "JUPYTERHUB_DEFAULT_URL": "/lab",
         "JUPYTERHUB_USER": GRADER,  # nbgrader's JupyterHubAuthPlugin asks the hub about this account
         "QIKIT_COURSE_DIR": str(COURSE_DIR),
