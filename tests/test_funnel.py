@@ -289,7 +289,7 @@ def test_no_overdispersion_means_tau2_zero_and_the_same_funnel():
                                   wide.data[["lcl", "ucl", "lcl_2s", "ucl_2s"]])
     assert "vary no more than chance allows" in wide.explain()
     assert "The adjusted funnel is the plain one." in wide.explain()
-    assert "no over-dispersion, so not widened" in wide.describe()
+    assert "funnels not widened (phi 0.00: no over-dispersion)" in wide.describe()
 
 
 def test_zero_events_and_proportions_of_one_stay_finite():

@@ -411,7 +411,7 @@ class FunnelResult:
         """Plain words: do the units vary more than chance allows, and was the funnel widened?"""
         if not np.isfinite(self.phi):
             return "There are too few units to judge whether they vary more than chance allows."
-        phi = f"phi = {self.phi:.2f}"
+        phi = f"phi = {_ratio(self.phi)}"
         if not self.overdispersed:
             text = (f"The units vary no more than chance allows ({phi}: the average squared z-score, after "
                     f"pulling in the most extreme {self.winsorise:.0%} at each end, is not above 1), so tau² = 0 "
@@ -419,10 +419,12 @@ class FunnelResult:
             return text + (" The adjusted funnel is the plain one." if self.adjusted else "")
         spread = _num(self.between_sd)
         unit = " percentage points" if self.kind == "proportion" and self.multiply == 100 else ""
-        text = (f"The units vary more than chance allows ({phi}: their squared z-scores average {self.phi:.1f} "
+        scale = {"proportion": ", on the arcsine scale of the calculation", "ratio": ", on the log scale of the "
+                 "calculation", "rate": ""}[self.kind]
+        text = (f"The units vary more than chance allows ({phi}: their squared z-scores average {_ratio(self.phi)} "
                 f"times what chance alone would give), so part of the difference between units is real, from "
-                f"case mix, recording or care. The real spread between units (tau² = {self.tau2:.3g}) is about "
-                f"{spread}{unit} either way (one standard deviation).")
+                f"case mix, recording or care. The real spread between units (tau² = {self.tau2:.3g}{scale}) is "
+                f"about {spread}{unit} either way (one standard deviation).")
         if self.adjusted:
             return text + (" The funnel was widened for it (Spiegelhalter's additive adjustment): at each size "
                            "it allows for chance plus that real spread, so a unit outside it stands out even "
@@ -468,13 +470,13 @@ class FunnelResult:
         outer = self.outer_name
         tail = f" Outside the {outer} funnel: {names}." if names else f" No unit lies outside the {outer} funnel."
         if self.adjusted:
-            how = (f", widened for over-dispersion (phi {self.phi:.2f}, tau² {self.tau2:.3g})" if self.overdispersed
-                   else f" (phi {self.phi:.2f}: no over-dispersion, so not widened)")
+            how = (f"widened for over-dispersion (phi {_ratio(self.phi)}, tau² {self.tau2:.3g})" if self.overdispersed
+                   else f"not widened (phi {_ratio(self.phi)}: no over-dispersion)")
         else:
-            how = " for chance alone"
+            how = "for chance alone"
         return (f"Funnel plot of {self._what()} ({self.kind}) against {self.n} for {len(d)} units of {self.unit}, "
                 f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
-                f"with {self.inner_name} and {outer} funnels{how} that narrow as {self.n} grows.{tail}")
+                f"with {self.inner_name} and {outer} funnels {how}, narrowing as {self.n} grows.{tail}")
 
     def plot(self, ax=None, **style):
         """Draw the funnel plot (see :func:`qikit.plot.funnel.plot_funnel`); returns the Axes."""
@@ -496,6 +498,13 @@ def _units(names: list[str], limit: int = 8) -> str:
     if len(names) > limit:
         return ", ".join(names[:limit]) + f" and {len(names) - limit} more ({len(names)} units)"
     return format_rows(names)
+
+
+def _ratio(v: float) -> str:
+    """phi in words: 0.68, 1.91, 12.3, 3,829."""
+    if not np.isfinite(v):
+        return "n/a"
+    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}" if v >= 10 else f"{v:.2f}"
 
 
 def _num(v: float) -> str:
