@@ -140,15 +140,16 @@ def _lgamma(a: np.ndarray) -> np.ndarray:
     return _LGAMMA(a).astype(float)
 
 
-def _gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _gamma_p(a: np.ndarray, x: np.ndarray, lg: np.ndarray | None = None) -> np.ndarray:
     """Regularised lower incomplete gamma function P(a, x), vectorised: its power series where
     x < a + 1 and a continued fraction for 1 - P elsewhere (Abramowitz & Stegun 6.5.29 and 6.5.31),
-    each element iterated until its own terms stop changing the sum."""
+    each element iterated until its own terms stop changing the sum. ``lg`` is log Gamma(a), if known."""
     a, x = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(x, dtype=float))
     out = np.zeros(a.shape)
     pos = x > 0
     log_front = np.full(a.shape, -np.inf)
-    log_front[pos] = -x[pos] + a[pos] * np.log(x[pos]) - _lgamma(a[pos])
+    lg_pos = _lgamma(a[pos]) if lg is None else np.broadcast_to(lg, a.shape)[pos]
+    log_front[pos] = -x[pos] + a[pos] * np.log(x[pos]) - lg_pos
     series = np.flatnonzero(pos & (x < a + 1))
     if series.size:
         aa, xx = a[series], x[series]
@@ -197,17 +198,21 @@ def _gamma_quantile(a: np.ndarray, p, z) -> np.ndarray:
     lg = _lgamma(a)
     x = a * (1.0 - 1.0 / (9.0 * a) + z / (3.0 * np.sqrt(a))) ** 3
     small = np.exp((np.log(p) + np.log(a) + lg) / a)  # P(a, x) ~ x^a / (a Gamma(a)) for small x
-    x = np.where((x <= 0) | ((p < 0.5) & (small < x) & (a < 1)), small, x)
+    x = np.where((x <= 0) | ((p < 0.5) & (small < x) & (a < 1)), small, x).astype(float)
+    live = np.arange(a.size)
     for _ in range(100):
-        pdf = np.exp((a - 1.0) * np.log(x) - x - lg)
-        newton = (_gamma_p(a, x) - p) / pdf
+        al, xl, ll = a[live], x[live], lg[live]
+        pdf = np.exp((al - 1.0) * np.log(xl) - xl - ll)
+        newton = (_gamma_p(al, xl, ll) - p[live]) / pdf
         # Halley: f''/f' = (a - 1) / x - 1 for f(x) = P(a, x) - p
-        halley = newton / np.maximum(1.0 - 0.5 * newton * ((a - 1.0) / x - 1.0), 0.5)
-        new = x - halley
-        new = np.where(new <= 0, x / 2.0, new)
-        if np.all(np.abs(new - x) <= 1e-6 * np.abs(x)):  # cubic convergence: the error is now below 1e-15
-            return new
-        x = new
+        halley = newton / np.maximum(1.0 - 0.5 * newton * ((al - 1.0) / xl - 1.0), 0.5)
+        new = xl - halley
+        new = np.where(new <= 0, xl / 2.0, new)
+        x[live] = new
+        # cubic convergence: a step below 1e-6 of x leaves an error below 1e-15; those elements are done
+        live = live[np.abs(new - xl) > 1e-6 * np.abs(xl)]
+        if not live.size:
+            break
     return x
 
 
