@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from qikit.stats.funnel import funnel
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
 
 def _binomial_units(seed: int, units: int, p: float):
@@ -36,16 +36,20 @@ def test_the_null_value_of_a_winsorised_phi():
     assert abs(WINSORISED_NULL_PHI - 0.67866) < 1e-4
 
 
+# These are statements about random data, true with overwhelming probability: the bounds are 6 standard
+# errors (raw phi: sd sqrt(2 / I); winsorised phi: about 1.15 / sqrt(I), measured over 300 seeds at I = 150),
+# and with I >= 300 units the winsorised phi would need to be 4.7 standard errors high before I phi > I - 1.
+# (SETTINGS derandomizes, so the examples are the same from run to run.)
 @SETTINGS
-@given(st.integers(0, 2**32 - 1), st.integers(150, 400), st.floats(0.1, 0.9))
+@given(st.integers(0, 2**32 - 1), st.integers(300, 600), st.floats(0.1, 0.9))
 def test_binomial_units_without_extra_variation_have_phi_near_1_and_tau2_0(seed, units, p):
     n, y = _binomial_units(seed, units, p)
     raw = funnel(None, unit=np.arange(units), y=y, n=n, winsorise=0)
-    # phi without winsorising is a mean of `units` squared standard normals: 1 +/- sqrt(2 / units); allow 5 SE
-    assert abs(raw.phi - 1) < 5 * math.sqrt(2 / units)
+    # phi without winsorising is a mean of `units` squared standard normals: 1 +/- sqrt(2 / units)
+    assert abs(raw.phi - 1) < 6 * math.sqrt(2 / units)
     res = funnel(None, unit=np.arange(units), y=y, n=n, overdispersion="additive")
     # winsorised, phi sits near its null value 0.679 (below 1: the largest z are pulled in), so tau2 = 0
-    assert abs(res.phi - WINSORISED_NULL_PHI) < 5 * math.sqrt(0.5 / units)
+    assert abs(res.phi - WINSORISED_NULL_PHI) < 6 * 1.15 / math.sqrt(units)
     assert res.tau2 == 0
     plain = funnel(None, unit=np.arange(units), y=y, n=n)
     np.testing.assert_array_equal(res.data["ucl"], plain.data["ucl"])
