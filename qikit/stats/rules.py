@@ -169,11 +169,20 @@ def beyond_limits(y, lcl, ucl) -> np.ndarray:
 def outside(y: np.ndarray, lcl: np.ndarray, ucl: np.ndarray) -> np.ndarray:
     """``y`` strictly above ``ucl`` or below ``lcl`` by more than rounding (relative 1e-12; see
     :func:`beyond_limits`). Arrays of one shape (or scalars); NaN never signals."""
-    tol = _runs._TIE_RTOL
     with np.errstate(invalid="ignore"):
-        above = (y - ucl) > tol * np.maximum(np.abs(y), np.abs(ucl))
-        below = (lcl - y) > tol * np.maximum(np.abs(y), np.abs(lcl))
-    return above | below
+        out = (y > ucl) | (y < lcl)
+    # Points beyond a limit are few: only they are checked against the rounding tolerance.
+    hits = np.flatnonzero(out)
+    if hits.size:
+        yh = y[hits]
+        up = ucl[hits] if np.ndim(ucl) else ucl
+        lo = lcl[hits] if np.ndim(lcl) else lcl
+        tol = _runs._TIE_RTOL
+        with np.errstate(invalid="ignore"):
+            real = ((yh - up) > tol * np.maximum(np.abs(yh), np.abs(up))) | \
+                ((lo - yh) > tol * np.maximum(np.abs(yh), np.abs(lo)))
+        out[hits[~real]] = False
+    return out
 
 
 def weco_1(z) -> np.ndarray:
