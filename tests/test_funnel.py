@@ -288,6 +288,7 @@ def test_no_overdispersion_means_tau2_zero_and_the_same_funnel():
     pd.testing.assert_frame_equal(plain.data[["lcl", "ucl", "lcl_2s", "ucl_2s"]],
                                   wide.data[["lcl", "ucl", "lcl_2s", "ucl_2s"]])
     assert "vary no more than chance allows" in wide.explain()
+    assert "not above the 0.75 that chance allows for 4 units" in wide.explain()  # (I - 1) / I = 3 / 4
     assert "The adjusted funnel is the plain one." in wide.explain()
     assert "funnels not widened (phi 0.00: no over-dispersion)" in wide.describe()
 
@@ -340,7 +341,7 @@ def test_winsorising_keeps_one_extreme_unit_from_deciding_phi():
 def test_explain_says_units_vary_more_than_chance_and_how_the_funnel_was_widened():
     plain = funnel(FIVE, "trust", "y", "n", multiply=100)
     wide = funnel(FIVE, "trust", "y", "n", multiply=100, overdispersion="additive")
-    assert "vary more than chance allows (phi = 1.91" in plain.explain()
+    assert "vary more than chance allows (phi = 1.91, above the 0.80 that chance allows for 5 units" in plain.explain()
     assert 'overdispersion="additive" widens it' in plain.explain()
     assert "The funnel was widened for it" in wide.explain()
     assert "widened for over-dispersion (phi 1.91, tau² 0.000697)" in wide.describe()

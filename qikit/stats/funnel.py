@@ -417,17 +417,20 @@ class FunnelResult:
         if not np.isfinite(self.phi):
             return "There are too few units to judge whether they vary more than chance allows."
         phi = f"phi = {_ratio(self.phi)}"
+        units = len(self.data)
+        allowed = f"{(units - 1) / units:.2f}"  # I phi <= I - 1: no more variation than chance explains
         if not self.overdispersed:
-            text = (f"The units vary no more than chance allows ({phi}: the average squared z-score, after "
-                    f"pulling in the most extreme {self.winsorise:.0%} at each end, is not above 1), so tau² = 0 "
-                    "and the funnel needs no widening.")
+            text = (f"The units vary no more than chance allows ({phi}, the average squared z-score after "
+                    f"pulling in the most extreme {self.winsorise:.0%} at each end, is not above the {allowed} "
+                    f"that chance allows for {units} units), so tau² = 0 and the funnel needs no widening.")
             return text + (" The adjusted funnel is the plain one." if self.adjusted else "")
         spread = _num(self.between_sd)
         unit = " percentage points" if self.kind == "proportion" and self.multiply == 100 else ""
         scale = {"proportion": ", on the arcsine scale of the calculation", "ratio": ", on the log scale of the "
                  "calculation", "rate": ""}[self.kind]
-        text = (f"The units vary more than chance allows ({phi}: their squared z-scores average {_ratio(self.phi)} "
-                f"times what chance alone would give), so part of the difference between units is real, from "
+        text = (f"The units vary more than chance allows ({phi}, above the {allowed} that chance allows for {units} "
+                f"units: their squared z-scores average {_ratio(self.phi)} where chance alone gives about 1), so part "
+                f"of the difference between units is real, from "
                 f"case mix, recording or care. The real spread between units (tau² = {self.tau2:.3g}{scale}) is "
                 f"about {spread}{unit} either way (one standard deviation).")
         if self.adjusted:
