@@ -112,6 +112,15 @@ def test_the_chart_says_which_funnel_was_drawn():
     assert ratio.get_ylabel().startswith("Observed / expected") and "exact Poisson limits" in _caption(ratio)
 
 
+def test_log_axis_labels_are_plain_numbers():
+    res = funnel(None, unit=list("ABCD"), y=[300, 3500, 5000, 85000], n=[1000, 10000, 40000, 400000])
+    ax = res.plot(logx=True)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "10,000" in labels and "100,000" in labels and "20,000" in labels
+    assert not any("times" in t or "^" in t or "$" in t for t in labels)  # no mathtext powers of ten
+
+
 def test_docstring_examples_run():
     assert doctest.testmod(pareto_plot_module).failed == 0
     assert doctest.testmod(funnel_plot_module).failed == 0
