@@ -271,6 +271,21 @@ def test_ratio_uses_the_log_scale_for_the_adjustment_and_exact_poisson_limits_ot
     assert exact.inner_name == "95%" and exact.outer_name == "99.8%"
 
 
+def test_exact_poisson_limits_match_funnelplotr_published_values():
+    # FunnelPlotR's own test suite (tests/testthat/test-poisson_limits.R) pins its exact Poisson limits for a
+    # standardised ratio at 15, 20 and 30 expected events, target 1, 95% and 99.8%:
+    #   95%:   0.5596924, 0.6108260, 0.6746958  to  1.649348, 1.544419, 1.427562
+    #   99.8%: 0.3862650, 0.4479107, 0.5289724  to  2.082907, 1.902094, 1.702771
+    # (FunnelPlotR takes alpha = 0.001 exactly; z = 3.090232 gives alpha = 0.00100000 to 7 digits.)
+    df = pd.DataFrame({"trust": ["A", "B", "C"], "observed": [15, 20, 30], "expected": [15, 20, 30]})
+    res = funnel(df, "trust", "observed", "expected", kind="ratio", z=(1.959964, 3.090232))
+    d = res.data
+    np.testing.assert_allclose(d["lcl_2s"], [0.5596924, 0.6108260, 0.6746958], atol=2e-7)
+    np.testing.assert_allclose(d["ucl_2s"], [1.649348, 1.544419, 1.427562], atol=2e-6)
+    np.testing.assert_allclose(d["lcl"], [0.3862650, 0.4479107, 0.5289724], atol=2e-7)
+    np.testing.assert_allclose(d["ucl"], [2.082907, 1.902094, 1.702771], atol=2e-6)
+
+
 def test_spiegelhalter_z_values_name_the_funnels_in_percent():
     res = funnel(PROP, "ward", "deaths", "patients", z=(1.959964, 3.090232))
     s = 0.05

@@ -597,6 +597,12 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", o
     (Spiegelhalter, Stat Med 2005;24:1185-1202; Spiegelhalter, Qual Saf Health Care 2005;14:347-351).
     See :func:`dispersion`, :func:`funnel_limits` and :func:`poisson_ratio_limits`.
 
+    Before issue 17, proportion funnels used the normal approximation ``p +/- z sqrt(p (1 - p) / n)``;
+    they now use the arcsine square-root scale (as FunnelPlotR), so that the plain and the widened funnel
+    share one scale. The two agree closely for large n; for small n the arcsine limits are shifted
+    towards 0.5 and never leave 0-1 (at p = 0.2, n = 100 the 3-sigma limits move from 0.080-0.320 to
+    0.095-0.332).
+
     Examples
     --------
     >>> from qikit.stats.funnel import funnel
