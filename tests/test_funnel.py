@@ -262,6 +262,8 @@ def test_ratio_uses_the_log_scale_for_the_adjustment_and_exact_poisson_limits_ot
     assert res.data["ucl"].iloc[4] == pytest.approx(math.exp(3 * math.sqrt(1 / e + tau2)))
     assert res.data["lcl_2s"].iloc[4] == pytest.approx(math.exp(-2 * math.sqrt(1 / e + tau2)))
     assert res.data["value"].tolist() == pytest.approx([5 / 8, 1.2, 1.2, 0, 1.5])
+    assert res.describe().startswith("Funnel plot of observed / expected (observed / expected) against expected for 5 "
+                                     "units of trust, expected from 3 to 40. Centre line 1,")
     # Unadjusted: exact Poisson limits. For 10 expected events the published 95% limits are 4.795 and 18.390
     # events (Garwood 1936; any table of exact Poisson confidence limits); for 1 expected, 0.0253 and 5.572.
     exact = funnel(pd.DataFrame({"u": ["a", "b"], "o": [9, 1], "e": [10, 1]}), "u", "o", "e", kind="ratio",

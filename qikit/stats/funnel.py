@@ -406,7 +406,7 @@ class FunnelResult:
         if self.kind == "rate":
             return f"{self.y} per {self.n}"
         if self.kind == "ratio":
-            return f"{self.y} against {self.n} (observed / expected)"
+            return f"{self.y} / {self.n} (observed / expected)"
         return f"{self.y} out of {self.n}"
 
     def _funnel_words(self) -> str:
@@ -482,7 +482,8 @@ class FunnelResult:
                    else f"not widened (phi {_ratio(self.phi)}: no over-dispersion)")
         else:
             how = "for chance alone"
-        return (f"Funnel plot of {self._what()} ({self.kind}) against {self.n} for {len(d)} units of {self.unit}, "
+        what = self._what() if self.kind == "ratio" else f"{self._what()} ({self.kind})"
+        return (f"Funnel plot of {what} against {self.n} for {len(d)} units of {self.unit}, "
                 f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
                 f"with {self.inner_name} and {outer} funnels {how}, narrowing as {self.n} grows.{tail}")
 
