@@ -143,50 +143,65 @@ def _lgamma(a: np.ndarray) -> np.ndarray:
 def _gamma_p(a: np.ndarray, x: np.ndarray, lg: np.ndarray | None = None) -> np.ndarray:
     """Regularised lower incomplete gamma function P(a, x), vectorised: its power series where
     x < a + 1 and a continued fraction for 1 - P elsewhere (Abramowitz & Stegun 6.5.29 and 6.5.31),
-    each element iterated until its own terms stop changing the sum. ``lg`` is log Gamma(a), if known."""
+    each element iterated until its own terms stop changing the sum (the arrays are compacted as
+    elements finish). ``lg`` is log Gamma(a), if known."""
     a, x = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(x, dtype=float))
     out = np.zeros(a.shape)
     pos = x > 0
     log_front = np.full(a.shape, -np.inf)
     lg_pos = _lgamma(a[pos]) if lg is None else np.broadcast_to(lg, a.shape)[pos]
     log_front[pos] = -x[pos] + a[pos] * np.log(x[pos]) - lg_pos
-    series = np.flatnonzero(pos & (x < a + 1))
-    if series.size:
-        aa, xx = a[series], x[series]
+    idx = np.flatnonzero(pos & (x < a + 1))
+    if idx.size:  # series: P = front x sum_k x^k / (a (a + 1) ... (a + k))
+        aa, xx = a[idx], x[idx]
         term = 1.0 / aa
         total = term.copy()
-        live = np.arange(series.size)
+        denom = aa.copy()
         k = 0
-        while live.size and k < 100_000:
+        while idx.size and k < 100_000:
             k += 1
-            term[live] *= xx[live] / (aa[live] + k)
-            total[live] += term[live]
-            live = live[term[live] > total[live] * 1e-17]
-        out[series] = total * np.exp(log_front[series])
-    frac = np.flatnonzero(pos & (x >= a + 1))
-    if frac.size:
-        aa, xx = a[frac], x[frac]
+            denom += 1.0
+            term *= xx / denom
+            total += term
+            if k % 4 == 0:
+                done = term <= total * 1e-17
+                if done.any():
+                    out[idx[done]] = total[done]
+                    keep = ~done
+                    idx, aa, xx, term, total, denom = idx[keep], aa[keep], xx[keep], term[keep], total[keep], \
+                        denom[keep]
+        out[idx] = total
+        series = pos & (x < a + 1)
+        out[series] *= np.exp(log_front[series])
+    idx = np.flatnonzero(pos & (x >= a + 1))
+    if idx.size:  # continued fraction for Q = 1 - P (modified Lentz)
+        aa = a[idx]
         tiny = 1e-300
-        b = xx + 1.0 - aa
+        b = x[idx] + 1.0 - aa
         c = np.full(aa.shape, 1.0 / tiny)
         d = 1.0 / b
         h = d.copy()
-        live = np.arange(frac.size)
         i = 0
-        while live.size and i < 100_000:
+        while idx.size and i < 100_000:
             i += 1
-            an = -i * (i - aa[live])
-            b[live] += 2.0
-            dd = an * d[live] + b[live]
-            dd[np.abs(dd) < tiny] = tiny
-            cc = b[live] + an / c[live]
-            cc[np.abs(cc) < tiny] = tiny
-            dd = 1.0 / dd
-            step = dd * cc
-            d[live], c[live] = dd, cc
-            h[live] *= step
-            live = live[np.abs(step - 1.0) > 1e-16]
-        out[frac] = 1.0 - np.exp(log_front[frac]) * h
+            an = -i * (i - aa)
+            b += 2.0
+            d = an * d + b
+            d[np.abs(d) < tiny] = tiny
+            c = b + an / c
+            c[np.abs(c) < tiny] = tiny
+            d = 1.0 / d
+            step = d * c
+            h *= step
+            if i % 4 == 0:
+                done = np.abs(step - 1.0) <= 1e-16
+                if done.any():
+                    out[idx[done]] = h[done]
+                    keep = ~done
+                    idx, aa, b, c, d, h = idx[keep], aa[keep], b[keep], c[keep], d[keep], h[keep]
+        out[idx] = h
+        frac = pos & (x >= a + 1)
+        out[frac] = 1.0 - np.exp(log_front[frac]) * out[frac]
     return out
 
 
