@@ -1,11 +1,13 @@
-"""Time qikit.spc() (run, i and p charts) and qikit.mdc() against a bare numpy pass doing the same arithmetic.
+"""Time qikit.spc() (run, i and p charts), qikit.mdc() and qikit.funnel() against a bare numpy pass doing the
+same arithmetic.
 
-Run:  .venv/bin/python benchmarks/bench_spc.py [--sizes 10000 100000 1000000] [--repeat 3]
+Run:  .venv/bin/python benchmarks/bench_spc.py [--sizes 10000 100000 1000000] [--repeat 3] [--units 5000]
 
 The bare pass is the floor: the same arithmetic written directly in numpy (check the points are in time
 order, centre line, sigma, limits, signals, runs analysis, and the per-point arrays the result carries), with
 no input checking, no subgrouping, no rule registry and no DataFrame.
 Target (issue 3): qikit within 3x of the bare pass at 10^6 points, and for mdc over 5,000 facets x 36 months.
+Target (issue 17): qikit.funnel() over 5,000 units under 50 ms (plain and widened for over-dispersion).
 """
 
 from __future__ import annotations
@@ -88,11 +90,54 @@ def bare_p(x, y, n):
                      shift=mask)
 
 
+def bare_funnel(y, n, z=(2.0, 3.0), trim=0.1):
+    """A proportion funnel widened for over-dispersion (Spiegelhalter 2005): arcsine z-scores, winsorised
+    phi, DerSimonian-Laird tau2, limits at each unit's n and the units beyond them."""
+    p = y.sum() / n.sum()
+    t0 = np.arcsin(np.sqrt(p))
+    s = 0.5 / np.sqrt(n)
+    zs = (np.arcsin(np.sqrt(y / n)) - t0) / s
+    lo, hi = np.quantile(zs, [trim, 1 - trim])
+    phi = np.mean(np.clip(zs, lo, hi) ** 2)
+    w = 1 / s**2
+    k = zs.size
+    tau2 = max(0.0, (k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    value = y / n
+    out = {}
+    for name, zk in zip(("2s", "3s"), z, strict=True):
+        width = zk * np.sqrt(s**2 + tau2)
+        lcl = np.sin(np.clip(t0 - width, 0, np.pi / 2)) ** 2
+        ucl = np.sin(np.clip(t0 + width, 0, np.pi / 2)) ** 2
+        out[name] = (lcl, ucl, (value > ucl) | (value < lcl))
+    return phi, tau2, out
+
+
+def funnel_cases(units: int, repeat: int, rng) -> list[tuple[str, str, float, float]]:
+    """qikit.funnel() over ``units`` units (one row each), beside the bare pass for the widened proportion."""
+    n = rng.integers(500, 200_000, units).astype(float)
+    logit = np.log(0.8 / 0.2) + rng.normal(0, 0.3, units)  # real variation between units
+    y = rng.binomial(n.astype(int), 1 / (1 + np.exp(-logit))).astype(float)
+    expected = n / 1000  # a ratio's expected counts, 0.5 to 200
+    observed = rng.poisson(expected * rng.gamma(20, 1 / 20, units)).astype(float)
+    df = pd.DataFrame({"unit": [f"U{i}" for i in range(units)], "y": y, "n": n, "o": observed, "e": expected})
+    bare = best_of(lambda: bare_funnel(y, n), repeat)
+    rows = []
+    for name, kw in [("proportion", dict(y="y", n="n")),
+                     ("proportion+od", dict(y="y", n="n", overdispersion="additive")),
+                     ("rate+od", dict(y="y", n="n", kind="rate", overdispersion="additive")),
+                     ("ratio", dict(y="o", n="e", kind="ratio")),
+                     ("ratio+od", dict(y="o", n="e", kind="ratio", overdispersion="additive"))]:
+        t_q = best_of(lambda kw=kw: qikit.funnel(df, unit="unit", **kw), repeat)
+        rows.append((f"funnel {name}", f"{units:,}", t_q, bare))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--facets", type=int, default=5000)
+    ap.add_argument("--units", type=int, default=5000)
     args = ap.parse_args()
     rng = np.random.default_rng(2024)
     warnings.simplefilter("ignore")
@@ -124,10 +169,14 @@ def main() -> None:
                   args.repeat)
     t_b = best_of(lambda: bare_mdc(facet, month, y), args.repeat)
     rows.append(("mdc facets", f"{f:,} x {m}", t_q, t_b))
+    funnels = funnel_cases(args.units, args.repeat, rng)
 
     print(f"{'case':<12} {'points':>14} {'qikit (s)':>11} {'bare numpy (s)':>15} {'ratio':>7}")
     for name, size, tq, tb in rows:
         print(f"{name:<12} {size:>14} {tq:>11.4f} {tb:>15.4f} {tq / tb:>7.1f}")
+    print(f"\n{'case':<24} {'units':>7} {'qikit (ms)':>11} {'bare widened proportion (ms)':>29} {'< 50 ms':>8}")
+    for name, size, tq, tb in funnels:
+        print(f"{name:<24} {size:>7} {1000 * tq:>11.1f} {1000 * tb:>29.1f} {'yes' if tq < 0.05 else 'NO':>8}")
 
 
 if __name__ == "__main__":

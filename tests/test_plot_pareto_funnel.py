@@ -73,11 +73,52 @@ def test_funnel_names_at_most_max_labels_the_furthest_out():
     y = [20] * 27 + [60, 2, 45]
     res = funnel(None, unit=[f"W{i}" for i in range(30)], y=y, n=[100] * 30)
     names = sorted(t.get_text() for t in res.plot(max_labels=2).texts if t.get_gid() == "unit_label")
-    # pooled p = (27 x 20 + 107) / 3000 = 0.21567; se = sqrt(0.21567 x 0.78433 / 100) = 0.04113;
-    # z: W27 (0.60 - 0.2157) / 0.0411 = 9.3, W29 (0.45) 5.7, W28 (0.02) -4.8: the two furthest are W27, W29
-    assert names == ["W27", "W29"]
+    # pooled p = (27 x 20 + 107) / 3000 = 0.21567; on the arcsine scale t0 = asin(sqrt(0.21567)) = 0.48373 and
+    # se = 1 / (2 sqrt(100)) = 0.05. z: W27 (asin(sqrt(0.60)) = 0.88608) -> 8.05; W28 (asin(sqrt(0.02)) =
+    # 0.14190) -> -6.84; W29 (asin(sqrt(0.45)) = 0.73531) -> 5.03: the two furthest out are W27 and W28
+    # (a 2% ward is further from 22% than a 45% ward once the scale allows for skew near 0)
+    assert names == ["W27", "W28"]
     with pytest.raises(QIError, match="label="):
         res.plot(label="all")
+
+
+def _legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def _caption(ax):
+    return " ".join(t.get_text() for t in ax.figure.texts) + " ".join(t.get_text() for t in ax.texts)
+
+
+def test_the_chart_says_which_funnel_was_drawn():
+    # Five trusts that vary more than chance allows (see tests/test_funnel.py: phi 1.91, tau2 0.000697)
+    five = pd.DataFrame({"trust": list("VWXYZ"), "y": [30, 40, 100, 160, 400], "n": [100, 200, 400, 800, 1600]})
+    plain = funnel(five, "trust", "y", "n")
+    wide = funnel(five, "trust", "y", "n", overdispersion="additive")
+    ax_plain, ax_wide = plain.plot(), wide.plot()
+    assert "2-sigma" in _legend_texts(ax_plain) and "3-sigma" in _legend_texts(ax_plain)
+    assert "2-sigma, widened" in _legend_texts(ax_wide) and "3-sigma, widened" in _legend_texts(ax_wide)
+    assert "chance alone" in _caption(ax_plain)
+    assert "limits widened for over-dispersion, phi 1.91, tau² 0.000697" in _caption(ax_wide)
+    for gid in ("ucl", "lcl", "ucl_2s", "lcl_2s"):
+        np.testing.assert_allclose(line(ax_wide, gid).get_ydata(), wide.curve[gid])
+    # the widened curve lies outside the plain one everywhere
+    assert (wide.curve["ucl"] > plain.curve["ucl"]).all() and (wide.curve["lcl"] < plain.curve["lcl"]).all()
+    assert alt_text(ax_wide) == wide.describe()
+    spieg = funnel(five, "trust", "y", "n", z=(1.959964, 3.090232)).plot()
+    assert "95%" in _legend_texts(spieg) and "Beyond 99.8%" in _legend_texts(spieg)
+    ratio = funnel(pd.DataFrame({"u": list("ABC"), "o": [5, 12, 30], "e": [8, 10, 25]}), "u", "o", "e",
+                   kind="ratio").plot()
+    assert ratio.get_ylabel().startswith("Observed / expected") and "exact Poisson limits" in _caption(ratio)
+
+
+def test_log_axis_labels_are_plain_numbers():
+    res = funnel(None, unit=list("ABCD"), y=[300, 3500, 5000, 85000], n=[1000, 10000, 40000, 400000])
+    ax = res.plot(logx=True)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "10,000" in labels and "100,000" in labels and "20,000" in labels
+    assert not any("times" in t or "^" in t or "$" in t for t in labels)  # no mathtext powers of ten
 
 
 def test_docstring_examples_run():

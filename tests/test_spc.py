@@ -308,7 +308,8 @@ def test_run_chart_with_denominator_and_missing_values():
     d = qikit.spc(df, x="m", y="y", n="n").data
     assert d.y.tolist()[:1] == [0.15]
     assert math.isnan(d.y.iloc[1])
-    assert d.n.tolist() == [20, 10, 10, 10, 10]
+    # the n of a row whose y is missing is not part of any denominator (issue 17): subgroup 2 has none
+    assert d.n.tolist()[:1] + d.n.tolist()[2:] == [20, 10, 10, 10] and math.isnan(d.n.iloc[1])
     assert d.cl.iloc[0] == pytest.approx(np.median([0.15, 0.4, 0.5, 0.2]))
 
 

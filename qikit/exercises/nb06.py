@@ -1,10 +1,12 @@
-"""Checks for notebook 06, *Choosing and reading control charts*: which chart, a p chart's limits, and
-reading a funnel plot.
+"""Checks for notebook 06, *Choosing and reading control charts*: which chart, a p chart's limits,
+reading a funnel plot, and reading a funnel widened for over-dispersion.
 
 Sources: Provost LP, Murray SK, *The Health Care Data Guide*, Jossey-Bass, 2011, ch. 5-8 (the choice of
 chart; p chart limits p-bar +/- 3 sqrt(p-bar (1 - p-bar) / n); g and t charts for rare events); Laney DB,
 Improved control charts for attributes, *Quality Engineering* 2002;14(4):531-537 (p' and u' charts);
-Spiegelhalter DJ, Funnel plots for comparing institutional performance, *Stat Med* 2005;24:1185-1202.
+Spiegelhalter DJ, Funnel plots for comparing institutional performance, *Stat Med* 2005;24:1185-1202;
+Spiegelhalter DJ, Handling over-dispersion of performance indicators, *Qual Saf Health Care*
+2005;14:347-351 (phi, tau² and the widened funnel).
 
 Examples
 --------
@@ -25,7 +27,7 @@ import pandas as pd
 from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
 
 __all__ = ["SCENARIOS", "check_charts", "exercise_week", "check_p_limit", "hospital_wards", "check_funnel",
-           "self_check"]
+           "ae_trusts", "check_widened", "self_check"]
 
 #: Exercise 1: six measures; the trainee names the chart for each.
 SCENARIOS = {
@@ -211,6 +213,99 @@ _FUNNEL = {
 def check_funnel(answer) -> Verdict:
     """Exercise 3: what to conclude about Ward 1, top of the league table but inside the funnel (a, b or c)."""
     return choice(answer, "b", _FUNNEL)
+
+
+def ae_trusts() -> pd.DataFrame:
+    """Section 6: four-hour performance of each trust's major (type 1) A&E, April 2018 to March 2019.
+
+    The same table as the notebook builds: one row per trust with ``org_code``, ``attendances``,
+    ``breaches`` (over 4 hours) and ``within_4h`` (attendances - breaches), summed over the year.
+
+    Examples
+    --------
+    >>> ae_trusts().shape
+    (137, 4)
+    """
+    from ..datasets import ae_attendances
+
+    ae = ae_attendances()
+    year = ae[(ae["type"] == "1") & (ae["period"] >= "2018-04-01")]
+    trusts = year.groupby("org_code", as_index=False)[["attendances", "breaches"]].sum()
+    trusts["within_4h"] = trusts["attendances"] - trusts["breaches"]
+    return trusts
+
+
+def _widened():
+    """The trusts' funnel, plain and widened for over-dispersion (as in the notebook)."""
+    from ..stats.funnel import funnel
+
+    trusts = ae_trusts()
+    kw = dict(unit="org_code", y="within_4h", n="attendances", multiply=100)
+    return funnel(trusts, **kw), funnel(trusts, overdispersion="additive", **kw)
+
+
+_PHI_READING = {
+    "a": "φ is the average squared z-score, about 1 when trusts differ by chance alone. In the thousands, it "
+         "says the trusts differ far more than chance allows: most of the difference between them is real "
+         "(case mix, how each department works, how it records its data).",
+    "b": "Nothing here says the data are wrong. With tens of thousands of attendances a year chance hardly moves a "
+         "trust's percentage, so real differences between trusts dominate: that is what a large φ measures.",
+    "c": "Outside the plain funnel is almost every trust, better and worse alike, so it cannot mean 'performing "
+         "badly'. A large φ says trusts really differ; the widened funnel then asks which differ even allowing "
+         "for that, and a trust outside it is a question to ask, not a verdict.",
+}
+
+
+def check_widened(answers) -> Verdict:
+    """Exercise 4: reading the funnel widened for over-dispersion.
+
+    ``answers[1]``: how many trusts lie outside the widened 3-sigma funnel (a whole number).
+    ``answers[2]``: what phi says about the trusts (a, b or c).
+
+    Examples
+    --------
+    >>> check_widened({1: ..., 2: ...}).status
+    'not answered'
+    """
+    if not isinstance(answers, Mapping):
+        if is_blank(answers):
+            return not_answered("Fill in the dictionary, e.g. {1: 5, 2: \"b\"}, then run the cell again.")
+        return wrong("Give your answers as a dictionary, e.g. {1: 5, 2: \"b\"}: 1 is a number, 2 a letter.")
+    count = answers.get(1, answers.get("1"))
+    reading = answers.get(2, answers.get("2"))
+    if is_blank(count) and is_blank(reading):
+        return not_answered("Replace each ... (1: a number of trusts, 2: a letter), then run the cell again.")
+    plain, wide = _widened()
+    truth = len(wide.outside)
+    names = ", ".join(wide.outside["unit"].astype(str))
+    lines, good = [], 0
+    if is_blank(count):
+        lines.append("1. not answered yet")
+    elif isinstance(count, bool) or not isinstance(count, int | float | np.integer | np.floating) \
+            or not np.isfinite(float(count)):
+        lines.append("1. ✘ Give the number of trusts as a number, e.g. 5 (no quotes).")
+    elif float(count) == truth:
+        good += 1
+        sides = sorted(set(wide.outside["beyond_3s"]))
+        lines.append(f"1. ✔ {truth} trusts ({names}) lie {' and '.join(sides)} the widened 3-sigma funnel: "
+                     "they differ even allowing for the real spread between trusts.")
+    elif float(count) == len(plain.outside):
+        lines.append(f"1. ✘ {len(plain.outside)} is the count outside the plain funnel (compare.outside). "
+                     "Count the trusts outside the widened one: widened.outside.")
+    elif float(count) == len(wide.outside_2s):
+        lines.append(f"1. ✘ {len(wide.outside_2s)} counts every trust beyond the inner, 2-sigma funnel. The "
+                     "question asks about the 3-sigma funnel: widened.outside, or beyond_3s in widened.data.")
+    else:
+        lines.append("1. ✘ Not yet. len(widened.outside) counts the trusts beyond the widened 3-sigma funnel.")
+    verdict = choice(reading, "a", _PHI_READING)
+    if verdict.status == "not answered":
+        lines.append("2. not answered yet")
+    else:
+        good += verdict.correct
+        lines.append(f"2. {'✔' if verdict.correct else '✘'} {verdict.message}")
+    if good == 2:
+        return right("2 of 2 right.", lines)
+    return (partly if good else wrong)(f"{good} of 2 right.", lines)
 
 
 _QUESTIONS = {

@@ -1,9 +1,11 @@
 """Funnel plot from a :class:`qikit.stats.funnel.FunnelResult` (Spiegelhalter, Stat Med 2005).
 
-Each unit is a point at (denominator, proportion or rate); the centre line is solid, the 2-sigma funnel
-dotted and the 3-sigma funnel dashed, all read from ``result.curve``. Units beyond the 3-sigma funnel are
-larger diamonds in the signal colour and named on the chart; units between 2 and 3 sigma are hollow
-squares; the rest small circles.
+Each unit is a point at (denominator, proportion, rate or ratio); the centre line is solid, the inner
+(2-sigma) funnel dotted and the outer (3-sigma) funnel dashed, all read from ``result.curve``. Units beyond
+the outer funnel are larger diamonds in the signal colour and named on the chart; units between the two
+funnels are hollow squares; the rest small circles. The legend and caption say which funnel was drawn:
+the plain funnel of chance alone, or one widened for over-dispersion (Spiegelhalter, Qual Saf Health Care
+2005), with its phi and tau².
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..errors import QIError
+from ..stats.funnel import _ratio
 from ._base import add_caption, new_axes, number, set_alt
 from .style import MARKERS, PALETTE
 
@@ -30,10 +34,10 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
         What :func:`qikit.funnel` returned.
     ax : matplotlib Axes, optional
     label : {"3s", "2s", "none"}
-        Name the units beyond the 3-sigma funnel (default), beyond the 2-sigma funnel, or none.
+        Name the units beyond the outer funnel (default), beyond the inner funnel, or none.
     max_labels : int
-        Name at most this many units, the furthest from the centre (in standard errors); the full
-        list is ``result.outside``.
+        Name at most this many units, the furthest from the centre (in standard errors of the funnel
+        drawn); the full list is ``result.outside``.
     logx : bool
         Denominators on a log scale (useful when units differ a hundredfold).
     title : str, optional
@@ -80,7 +84,7 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
             mew=0.6, zorder=5, gid="units_3s")
     named = out3 if label == "3s" else (out3 | out2) if label == "2s" else np.zeros(len(d), bool)
     if named.sum() > max_labels:  # name only the most extreme units; the rest are in result.outside
-        z = np.abs(d["z"].to_numpy(dtype=float))
+        z = np.abs(d["z_adjusted" if "z_adjusted" in d else "z"].to_numpy(dtype=float))
         keep = np.argsort(-np.where(named, z, -np.inf), kind="stable")[:max_labels]
         named = np.isin(np.arange(len(d)), keep)
     for idx in np.flatnonzero(named):  # one label per named unit
@@ -90,37 +94,57 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
                     color=PALETTE["text"], gid="unit_label", zorder=6,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
     if logx:
+        # plain numbers at 1, 2 and 5 x each power of ten ("20,000", not mathtext "2 x 10^4"): easier to read
+        # and far cheaper to lay out than labelled minor ticks
         ax.set_xscale("log")
-    what = {"proportion": "Proportion", "rate": "Rate"}[result.kind]
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(_plain_number))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    what = {"proportion": "Proportion", "rate": "Rate", "ratio": "Observed / expected"}[result.kind]
     scale = f" (x {result.multiply:,g})" if result.multiply != 1 else ""
     ax.set_ylabel(f"{what}: {result.y} / {result.n}{scale}")
-    ax.set_xlabel(f"{result.n} (denominator)")
+    ax.set_xlabel(f"{result.n} ({'expected' if result.kind == 'ratio' else 'denominator'})")
     ax.grid(color="#EEEEEE", lw=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_title(title or f"Funnel plot: {result.y} by {result.unit}", loc="left", fontsize=12, fontweight="bold",
                  pad=22 if legend else 8)
+    inner, outer = result.inner_name, result.outer_name
+    widened = result.adjusted and result.overdispersed
     if legend:
+        tag = ", widened" if widened else ""
         handles = [Line2D([], [], color=PALETTE["centre"], lw=1.3, label=f"Centre {number(result.centre)}"),
-                   Line2D([], [], color=PALETTE["two_sigma"], ls=":", lw=1.2, label="2-sigma"),
-                   Line2D([], [], color=PALETTE["limits"], ls="--", lw=1.2, label="3-sigma"),
+                   Line2D([], [], color=PALETTE["two_sigma"], ls=":", lw=1.2, label=f"{inner}{tag}"),
+                   Line2D([], [], color=PALETTE["limits"], ls="--", lw=1.2, label=f"{outer}{tag}"),
                    Line2D([], [], ls="none", marker="o", ms=5, color=PALETTE["data"], label="Unit"),
                    Line2D([], [], ls="none", marker="s", ms=6, mfc="white", mec=PALETTE["data"],
-                          label="Beyond 2-sigma"),
+                          label=f"Beyond {inner}"),
                    Line2D([], [], ls="none", marker=MARKERS["signal"], ms=8, mfc=PALETTE["signal"], mec="black",
-                          mew=0.6, label="Beyond 3-sigma")]
+                          mew=0.6, label=f"Beyond {outer}")]
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=6, frameon=False, fontsize=8,
                   borderaxespad=0.2, handlelength=1.8, columnspacing=1.0)
     if caption:
-        basis = "binomial" if result.kind == "proportion" else "Poisson"
+        basis = {"proportion": "binomial limits on the arcsine scale", "rate": "Poisson limits",
+                 "ratio": "exact Poisson limits"}[result.kind]
+        if result.adjusted:
+            basis = (f"limits widened for over-dispersion, phi {_ratio(result.phi)}, tau² {result.tau2:.3g}"
+                     if widened else f"phi {_ratio(result.phi)}: no over-dispersion, limits not widened")
+        else:
+            basis += ", chance alone"
         shown = int(named.sum())
         beyond = int(out3.sum()) if label != "2s" else int((out3 | out2).sum())
+        which = outer if label != "2s" else inner
         named_text = "" if label == "none" or beyond == 0 else (
-            f"Units beyond {label[0]} sigma are named." if shown == beyond else
-            f"{beyond} units lie beyond {label[0]} sigma; the {shown} furthest out are named.")
-        centre = "target" if result.target_given else "overall value"
-        add_caption(ax, f"Funnel plot of {len(d)} units ({basis} limits, Spiegelhalter 2005). Solid line: "
-                        f"{centre}; dotted: 2-sigma; dashed: 3-sigma. {named_text}")
+            f"Units beyond {which} are named." if shown == beyond else
+            f"{beyond} units lie beyond {which}; the {shown} furthest out are named.")
+        centre = "target" if result.target_given or result.kind == "ratio" else "overall value"
+        add_caption(ax, f"Funnel plot of {len(d)} units ({basis}; Spiegelhalter 2005). Solid line: "
+                        f"{centre}; dotted: {inner}; dashed: {outer}. {named_text}")
     set_alt(fig, result.describe())
     return ax
+
+
+def _plain_number(value: float, _pos=None) -> str:
+    """A tick label as a plain number: 0.5, 20, 5,000, 200,000."""
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"

@@ -47,13 +47,18 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         array-likes of equal length. A plain list of values on its own (``qikit.spc([3, 5, 4])``) is ``y``.
     x : column, optional
         Time (dates, datetimes or numbers) or unit labels (text: a categorical axis for comparing units,
-        with runs analysis off). Rows sharing an x form one subgroup; subgroups are ordered by x.
+        with runs analysis off). Rows sharing an x form one subgroup. Dates and numbers are put in
+        order; labels keep the order in which they first appear in the data (so "Jan, Feb, Mar" or wards
+        listed in a chosen order stay as given; sort the rows first for another order). qicharts2 sorts
+        labels alphabetically instead.
         Without x every row is its own subgroup, numbered 1, 2, ...
     y : column
-        The measure: values, or numerators (counts) for p, pp, u and up charts.
+        The measure: values, or numerators (counts) for p, pp, u and up charts. A missing value leaves
+        a gap in the chart.
     n : column, optional
         Denominators (p, pp: cases; u, up: exposure such as bed-days). Optional for run and i charts,
-        where y becomes sum(y) / sum(n) per subgroup.
+        where y becomes sum(y) / sum(n) per subgroup. Only rows with a y count: the n of a row whose y is
+        missing is left out of its subgroup's denominator, and a subgroup with no y has no limits.
     chart : {"run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g"}
     part : list of int or column, optional
         Phases. Integers k start a new part after the k-th subgroup (as qicharts2's ``part``); a column
@@ -247,6 +252,13 @@ def _subgroups(rows: pd.DataFrame, spec, agg: str) -> pd.DataFrame:
     needs: sum, count, mean and SD of y, sum of n, and the plotted value."""
     categorical = rows.attrs["x_kind"] == "categorical"
     has_n = rows.attrs["n_label"] is not None
+    if has_n:
+        missing_y = np.isnan(rows["y"].to_numpy(dtype=float))
+        if missing_y.any():
+            # A row whose numerator is missing adds nothing to its subgroup's denominator: p_i = D_i / n_i is
+            # formed from complete (y, n) pairs only (Montgomery 2009, section 7.2.1). A subgroup with no
+            # numerator at all then has no denominator, so no limits are drawn there.
+            rows = rows.assign(n=np.where(missing_y, np.nan, rows["n"].to_numpy(dtype=float)))
     xs = rows["x"]
     xv = xs.to_numpy()
     strictly_increasing = not categorical and len(xv) > 1 and bool(np.all(xv[1:] > xv[:-1]))
@@ -365,9 +377,8 @@ def _compute(groups, spec, part_no, baseline, include, cl, categorical, screen_m
                               column="y")
         for name in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"]:
             cols[name][idx] = getattr(lim, name)
-        with np.errstate(invalid="ignore"):
-            beyond = (lim.y > lim.ucl) | (lim.y < lim.lcl)
-        sigma_signal[idx] = beyond & ~np.isnan(lim.y)
+        # beyond a limit by more than rounding (a chart of equal values has limits on its centre line)
+        sigma_signal[idx] = _rules.outside(lim.y, lim.lcl, lim.ucl)
 
         pos = a + np.flatnonzero(useful)
         if pos.size == b - a:  # every point useful (the usual case): no copies

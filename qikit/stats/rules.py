@@ -9,7 +9,11 @@ registry (:data:`RULE_SETS`) groups rules into the sets a user chooses from, and
 Conventions, shared by every rule here
 --------------------------------------
 * **Strictly beyond.** A point is beyond k sigma when ``z > k`` (or ``z < -k``); a point exactly
-  on a zone boundary is *not* beyond it, so it counts as within that zone. "Within 1 sigma"
+  on a zone boundary is *not* beyond it, so it counts as within that zone. A point beyond a control
+  limit by no more than floating-point rounding (the run-chart rules' tolerance, a relative
+  difference of 1e-12) is on the limit, not beyond it: when every value is equal, the limits
+  collapse onto a centre line computed with a rounding step of error (the mean of eleven 13.64 is
+  13.640000000000002) and no point may signal. "Within 1 sigma"
   (Nelson 7) is therefore ``|z| <= 1`` and "beyond 1 sigma" (Nelson 8) is ``|z| > 1``: every
   point is exactly one of the two.
 * **On the centre line.** A point with ``z == 0`` is on neither side: it breaks a run of points
@@ -129,8 +133,10 @@ def beyond_limits(y, lcl, ucl) -> np.ndarray:
     """Points strictly above the upper or strictly below the lower control limit.
 
     This is Shewhart's rule and the default "sigma signal" of qicharts2. A point exactly on a
-    limit does not signal, and a missing (NaN) limit never signals, so a chart with only an
-    upper limit (a lower limit clipped away) is handled by passing NaN or None for the other.
+    limit does not signal, nor does one beyond it by no more than rounding (a relative difference
+    of 1e-12, the tolerance the run-chart rules use for points on the centre line), and a missing
+    (NaN) limit never signals, so a chart with only an upper limit (a lower limit clipped away) is
+    handled by passing NaN or None for the other.
 
     Parameters
     ----------
@@ -152,12 +158,31 @@ def beyond_limits(y, lcl, ucl) -> np.ndarray:
     --------
     >>> beyond_limits([5, 11, 10, -1], lcl=0, ucl=10).astype(int)
     array([0, 1, 0, 1])
+    >>> beyond_limits([13.64, 13.64], lcl=13.640000000000002, ucl=13.640000000000002).astype(int)
+    array([0, 0])
     """
     values = _z(y)
     n = values.shape[0]
-    lower = _limit(lcl, n, "lcl")
-    upper = _limit(ucl, n, "ucl")
-    return (values > upper) | (values < lower)
+    return outside(values, _limit(lcl, n, "lcl"), _limit(ucl, n, "ucl"))
+
+
+def outside(y: np.ndarray, lcl: np.ndarray, ucl: np.ndarray) -> np.ndarray:
+    """``y`` strictly above ``ucl`` or below ``lcl`` by more than rounding (relative 1e-12; see
+    :func:`beyond_limits`). Arrays of one shape (or scalars); NaN never signals."""
+    with np.errstate(invalid="ignore"):
+        out = (y > ucl) | (y < lcl)
+    # Points beyond a limit are few: only they are checked against the rounding tolerance.
+    hits = np.flatnonzero(out)
+    if hits.size:
+        yh = y[hits]
+        up = ucl[hits] if np.ndim(ucl) else ucl
+        lo = lcl[hits] if np.ndim(lcl) else lcl
+        tol = _runs._TIE_RTOL
+        with np.errstate(invalid="ignore"):
+            real = ((yh - up) > tol * np.maximum(np.abs(yh), np.abs(up))) | \
+                ((lo - yh) > tol * np.maximum(np.abs(yh), np.abs(lo)))
+        out[hits[~real]] = False
+    return out
 
 
 def weco_1(z) -> np.ndarray:
