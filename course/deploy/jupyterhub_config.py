@@ -75,6 +75,8 @@ What this sets up, and why:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import pwd
 import re
@@ -82,13 +84,16 @@ import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
+from jupyterhub.utils import random_port
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import qikit_hub_limits as hub_limits  # noqa: E402
+import qikit_hub_zygote as hub_zygote  # noqa: E402
 from qikit_hub_roles import write_role_configs  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
@@ -311,6 +316,50 @@ class QikitSpawner(LocalProcessSpawner):
                 _process_caps(mem)
 
         return preexec
+
+    async def start(self):
+        """Start the server from the warm zygote when it is running (qikit_hub_zygote.py), else as
+        LocalProcessSpawner does. Either way the same limits, account, environment and arguments."""
+        cmd = [*self.cmd, *self.get_args()]
+        if not (ZYGOTE and cmd[0].endswith("jupyterhub-singleuser") and not self.shell_cmd):
+            return await super().start()
+        if self.port == 0:
+            self.port = random_port()
+            cmd = [*self.cmd, *self.get_args()]
+        name = self.user.name
+        procs = hub_limits.prepare(name, TRAINEE_LIMITS) if LIMITS_MODE == "cgroup" else []
+        request = {"user": name, "env": self.get_env(), "argv": cmd, "procs": [str(p) for p in procs],
+                   "tmp": TRAINEE_LIMITS.tmp_bytes if LIMITS_MODE == "cgroup" else 0,
+                   "mem": int(self.mem_limit or 0), "tasks": TASKS_LIMIT}
+        try:
+            self.pid = await asyncio.to_thread(_zygote_spawn, request)
+        except (OSError, RuntimeError, ValueError) as e:
+            self.log.warning("The warm start is not available (%s): starting %s's server the usual way", e, name)
+            return await super().start()
+        self.proc = None
+        self.log.info("Started %s's server from the warm zygote (pid %d)", name, self.pid)
+        return (self.ip or "127.0.0.1", self.port)
+
+
+def _zygote_spawn(request: dict) -> int:
+    """Wait (up to a minute, while it loads at hub start) for the zygote's socket, then ask it."""
+    deadline = time.monotonic() + 60
+    while not Path(ZYGOTE).exists():
+        if time.monotonic() > deadline or (ZYGOTE_PROC is not None and ZYGOTE_PROC.poll() is not None):
+            raise OSError("the zygote is not running")
+        time.sleep(0.2)
+    return hub_zygote.spawn(ZYGOTE, request)
+
+
+# The warm start (qikit_hub_zygote.py): on by default where the hub runs as root with the local spawner.
+ZYGOTE, ZYGOTE_PROC = None, None
+if IS_ROOT and _env("QIKIT_HUB_WARM_START", "1") == "1" and _env("QIKIT_HUB_SPAWNER", "local") == "local":
+    ZYGOTE = str(SECRETS / "zygote.sock")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(ZYGOTE)
+    ZYGOTE_PROC = subprocess.Popen(
+        [sys.executable, str(HERE / "qikit_hub_zygote.py"), ZYGOTE],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([FAST_START, str(HERE)])}, stdin=subprocess.DEVNULL)
 
 
 def role_of(name: str) -> str:
