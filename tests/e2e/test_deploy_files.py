@@ -97,7 +97,7 @@ def test_extra_config_gives_uids_and_instructor_volumes(values, volumes_as_dict)
     assert [c["name"] for c in inits] == ["qikit-roster"]  # every pod records its uid for the instructors
     hook(teacher)
     assert teacher.environment == {"JUPYTER_CONFIG_PATH": "/etc/qikit/grader",
-                                   "QIKIT_PASSWD_ROSTER": "/srv/nbgrader/exchange/.qikit-users"}
+                                   "QIKIT_PASSWD_ROSTER": "/srv/nbgrader/exchange/qikit/.qikit-users"}
     assert teacher.supplemental_gids == [2000]
     mounts = list(teacher.volume_mounts.values()) if volumes_as_dict else teacher.volume_mounts
     assert mounts == [{"name": "nbgrader-course", "mountPath": "/srv/nbgrader/course"}]

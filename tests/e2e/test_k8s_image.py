@@ -165,8 +165,8 @@ def image(tmp_path_factory):
     script = layout["command"][-1].replace("/exchange", str(exchange))
     if os.geteuid() == 0:
         subprocess.run(["sh", "-c", script], check=True)
-    else:  # chgrp to 2000 needs root; the modes alone are what the trainee meets
-        subprocess.run(["sh", "-c", re.sub(r"chgrp [^&]*&&", "", script)], check=True)
+    else:  # chown to root and 2000 needs root; the modes alone are what the trainee meets
+        subprocess.run(["sh", "-c", re.sub(r"chown [^&]*&&", "", script)], check=True)
     release = exchange / COURSE / "outbound" / "a1"
     release.mkdir(parents=True)
     (release / "a1.ipynb").write_text(json.dumps({
@@ -235,11 +235,13 @@ def test_start_script_names_any_uid_after_the_trainee(image, hub_api, tmp_path, 
             "e = pwd.getpwuid(os.getuid())\n"
             "print(e.pw_name, e.pw_uid, e.pw_dir, pwd.getpwnam(e.pw_name).pw_uid)\n"
             "d = os.path.dirname(os.environ['NSS_WRAPPER_PASSWD'])\n"
-            "print(oct(stat.S_IMODE(os.stat(d).st_mode)), os.environ['USER'])\n")
+            "print(oct(stat.S_IMODE(os.stat(d).st_mode)), os.environ['USER'])\n"
+            # Only accounts are answered from the copy: host names still resolve (the hub is `hub:8081`).
+            "import socket; print(socket.getaddrinfo('localhost', 8081)[0][4][1])\n")
     home = tmp_path / "home"
     out = _as(uid, TRAINEE, [sys.executable, "-c", code], home=home, hub=hub_api, config_path=image.config_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == [TRAINEE, str(uid), str(home), str(uid), "0o700", TRAINEE]
+    assert out.stdout.split() == [TRAINEE, str(uid), str(home), str(uid), "0o700", TRAINEE, "8081"]
     # The brief's own check, word for word.
     out = _as(uid, TRAINEE, [sys.executable, "-c", WHO_AM_I], home=home, hub=hub_api,
               config_path=image.config_path)
@@ -330,9 +332,9 @@ def test_instructors_see_trainees_uids_from_the_roster(image, hub_api, tmp_path)
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     os.chmod(exchange, 0o1777)
-    # Before any pod ran: a trainee planted a claim in the roster's place (uid 4242 is theirs).
-    planted = exchange / ".qikit-users"
-    planted.mkdir()
+    # Someone other than root left a claim in the roster (uid 4242 is theirs).
+    planted = exchange / COURSE / ".qikit-users"
+    planted.mkdir(parents=True)
     (planted / "root").write_text("root:x:10099:100:x:/:/bin/sh\n")
     os.chown(planted / "root", 4242, 100)
     os.chown(planted, 4242, 100)
@@ -352,8 +354,8 @@ def test_instructors_see_trainees_uids_from_the_roster(image, hub_api, tmp_path)
     _run_roster(teacher, exchange)
     roster = teacher.environment["QIKIT_PASSWD_ROSTER"]
     mounts = {m["mountPath"] for m in image.values["singleuser"]["storage"]["extraVolumeMounts"]}
-    assert any(roster.startswith(m + "/") for m in mounts) and roster.endswith("/.qikit-users")
-    local_roster = str(exchange / ".qikit-users")
+    assert any(roster.startswith(m + "/") for m in mounts) and roster.endswith(f"/{COURSE}/.qikit-users")
+    local_roster = str(planted)
 
     # A line that is not what the hub writes is ignored even inside the roster.
     (planted / "mallory").write_text("root:x:0:0:root:/root:/bin/sh\n")
