@@ -679,3 +679,18 @@ def test_ngshare_cannot_share_an_environment_with_this_course():
     (core,) = [Requirement(r) for r in requires("jupyter_server") if Requirement(r).name == "jupyter-core"]
     assert not core.specifier.contains(Version("4.11.1")) and ">=4.12" in str(core.specifier)
     assert "`jupyter-core>=4.12`" in guide and Version(version("jupyter_server")).major == 2
+
+
+def test_guide_numbers_are_the_files():
+    """Every number the Kubernetes section states about these files, read from the files."""
+    text = (DEPLOY / "README.md").read_text()
+    guide = text[text.index("## Kubernetes (Zero to JupyterHub)"):text.index("## Tests and the load benchmark")]
+    chart_readme = (CHART / "README.md").read_text()
+    hub = re.search(r"JupyterHub (\d+\.\d+)\.\d+", chart_readme).group(1)
+    assert "chart **4.4.0**" in guide and f"**JupyterHub {hub}**" in guide
+    assert f'"jupyterhub>={hub},<{int(hub.split(".")[0]) + 1}"' in _dockerfile()  # the image's singleuser
+    assert re.search(r"^FROM python:3\.\d+-slim-bookworm$", _dockerfile(), re.M) and "(Debian 12)" in guide
+    every = re.search(r"every=\$\{QIKIT_ROSTER_REFRESH:-(\d+)\}", START.read_text()).group(1)
+    assert f"refreshes it every {every} seconds" in guide
+    assert "(mode 700)" in guide and "mktemp -d" in START.read_text()  # checked as 0o700 above
+    assert "uid 10000 + the hub's user id" in guide and "FIRST_UID = 10000" in VALUES.read_text()
