@@ -88,10 +88,18 @@ export NSS_WRAPPER_PASSWD="$dir/passwd" NSS_WRAPPER_GROUP="$dir/group"
 export LD_PRELOAD="$lib${LD_PRELOAD:+ $LD_PRELOAD}"
 export USER="$name" LOGNAME="$name"
 
+# Whether process $1 still runs (exists, and is not a zombie waiting for its parent to reap it).
+running() {
+    kill -0 "$1" 2>/dev/null || return 1
+    [ -r "/proc/$1/stat" ] || return 0
+    case $(sed 's/^.*) //' "/proc/$1/stat") in Z*) return 1 ;; esac
+}
+
 if [ -n "$roster" ]; then
-    # Keep the roster current while this process (the server, once exec'd) lives.
+    # Keep the roster current while this process (the server, once exec'd) runs. The loop holds none
+    # of the server's output streams, so whoever reads them sees them end when the server ends.
     main=$$
-    ( while sleep "$every" && kill -0 "$main" 2>/dev/null; do write_passwd || true; done ) </dev/null &
+    ( while sleep "$every" && running "$main"; do write_passwd || true; done ) </dev/null >/dev/null 2>&1 &
 fi
 
 exec "$@"

@@ -13,7 +13,10 @@ There is no Docker engine or cluster here, so each piece is exercised as directl
   A control run without the script shows the KeyError the script prevents.
 - **The instructors' roster of uids** (so that collect can tell whose files are whose): the hub's
   per-pod init container script (from values.yaml's hub.extraConfig), then the start script in
-  an instructor's pod, which sees trainees enrolled while it runs.
+  an instructor's pod, which sees trainees enrolled while it runs. Then with distinct real uids
+  (``setpriv``, as root), none in /etc/passwd: a trainee submits, another forges a submission in
+  their name, and the instructor's ``nbgrader collect`` (qikit's owner-checked collect) takes the
+  genuine one and refuses the forgery, which it cannot tell apart without the roster.
 - **The build context** (.dockerignore) and what the Dockerfile copies: never the assignments' sources
   or the rubrics.
 - **values.yaml** deep-merged over the chart's own defaults, with the guide's ``--set-file``, validates
@@ -22,7 +25,8 @@ There is no Docker engine or cluster here, so each piece is exercised as directl
   functions); the assignments' upload script installs into the course volume without overwriting.
 
 The start-logic tests need ``unshare`` (util-linux) allowed to make a user namespace and Debian's
-libnss-wrapper; the roster and upload scripts need root (they chown, as their init containers do).
+libnss-wrapper; the roster, collect and upload tests need root (they chown, as the init containers do,
+and switch uids).
 Missing pieces skip the tests with the reason, or fail them with QIKIT_REQUIRE_E2E=1.
 """
 
@@ -37,6 +41,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -694,3 +699,97 @@ def test_guide_numbers_are_the_files():
     assert f"refreshes it every {every} seconds" in guide
     assert "(mode 700)" in guide and "mktemp -d" in START.read_text()  # checked as 0o700 above
     assert "uid 10000 + the hub's user id" in guide and "FIRST_UID = 10000" in VALUES.read_text()
+
+
+# --- distinct real uids: a trainee's pod submits, another forges, an instructor's pod collects ----------
+def test_instructor_collects_with_the_roster_and_refuses_a_forgery(hub_api):
+    """As on a cluster, each pod is its own real uid (setpriv, not a user namespace), none of them in
+    /etc/passwd, sharing the exchange and (for the instructor, group 2000) the course volume, laid
+    out by values.yaml's init containers. ann (uid 10007) submits; ben (10009) plants a later
+    submission in ann's name; the instructor (10008) runs `nbgrader collect` with the grader role's
+    settings (qikit's owner-checked collect). Without the roster every submission is refused for want
+    of a name; with it, ann's own is collected and ben's forgery refused and reported by name."""
+    from .hubtools import reach_wrapper
+
+    _need_root()
+    if not shutil.which("setpriv"):
+        unavailable("`setpriv` (util-linux) is not installed")
+    _need_userns(TRAINEE_UID)  # and libnss-wrapper
+    base = Path(tempfile.mkdtemp(prefix="qikit-k8s-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        wrap = reach_wrapper(base)  # lets other uids run this Python when it lives in a closed folder
+        mapping = {"/etc/qikit": base / "etc" / "qikit", "/srv/nbgrader": base / "srv" / "nbgrader",
+                   "/opt/qikit": ROOT}
+        (run,) = [a for a in _instructions("RUN") if "qikit_hub_roles.py" in a]
+        words = shlex.split(run[run.index("python "):])
+        subprocess.run([sys.executable] + [_image_path(w, mapping) for w in words[1:]], check=True,
+                       capture_output=True)
+        srv = mapping["/srv/nbgrader"]
+        exchange, course = srv / "exchange", srv / "course"
+        exchange.mkdir(parents=True)
+        course.mkdir()
+        values = yaml.safe_load(VALUES.read_text())
+        (layout,) = [c for c in values["singleuser"]["initContainers"] if c["name"] == "nbgrader-exchange-layout"]
+        subprocess.run(["sh", "-c", layout["command"][-1].replace("/exchange", str(exchange))], check=True)
+        ann, _ = _spawn(7, TRAINEE, ["nbgrader-qikit"])
+        ben, _ = _spawn(9, "ben_brown", ["nbgrader-qikit"])
+        teacher, _ = _spawn(8, INSTRUCTOR, ["formgrade-qikit"])
+        (course_layout,) = [c for c in teacher.init_containers if c["name"] == "nbgrader-course-layout"]
+        subprocess.run(["sh", "-c", course_layout["command"][-1].replace("/course", str(course))], check=True)
+        release = exchange / COURSE / "outbound" / "a1"
+        release.mkdir(parents=True)
+        (release / "a1.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
+                                                      "nbformat_minor": 5}))
+        os.chmod(release, 0o755)
+        os.chmod(release / "a1.ipynb", 0o644)
+        homes = base / "homes"
+        homes.mkdir()
+
+        def pod(uid, name, argv, groups="--clear-groups", extra=None):
+            home = homes / name
+            if not home.exists():
+                home.mkdir(mode=0o700)
+                os.chown(home, uid, 100)
+            env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+                   "JUPYTERHUB_USER": name, "JUPYTERHUB_API_URL": hub_api, "JUPYTERHUB_API_TOKEN": TOKEN,
+                   "JUPYTER_CONFIG_PATH": str(mapping["/etc/qikit"] / "student"), "PYTHONDONTWRITEBYTECODE": "1",
+                   **(extra or {})}
+            cmd = [*wrap, "setpriv", f"--reuid={uid}", "--regid=100", groups, str(START), *argv]
+            return subprocess.run(cmd, env=env, cwd=home, capture_output=True, text=True, timeout=180)
+
+        out = pod(TRAINEE_UID, TRAINEE, _nbgrader("fetch_assignment", "a1"))
+        assert out.returncode == 0, out.stderr
+        nb = homes / TRAINEE / COURSE / "a1" / "a1.ipynb"
+        nb.write_text(nb.read_text().replace('"cells": []', '"cells": [{"cell_type": "markdown", '
+                                             '"metadata": {}, "source": "ann wrote this"}]'))
+        out = pod(TRAINEE_UID, TRAINEE, _nbgrader("submit", "a1"))
+        assert out.returncode == 0, out.stderr
+        # ben cannot list inbound (2773), but can write a folder in ann's name there.
+        forge = ("import os, sys\n"
+                 f"p = os.path.join({str(exchange / COURSE / 'inbound')!r}, "
+                 f"'{TRAINEE}+a1+2099-01-01 00:00:00.000000 UTC+forged')\n"
+                 "try: os.listdir(os.path.dirname(p)); print('listed')\n"
+                 "except PermissionError: print('cannot list')\n"
+                 "os.mkdir(p); open(os.path.join(p, 'a1.ipynb'), 'w').write('ben wrote this')\n")
+        out = pod(10009, "ben_brown", [sys.executable, "-c", forge])
+        assert out.returncode == 0 and out.stdout.split("\n")[0] == "cannot list", out.stderr
+
+        grader = {"JUPYTER_CONFIG_PATH": str(mapping["/etc/qikit"] / "grader")}
+        submitted = course / "submitted" / TRAINEE / "a1" / "a1.ipynb"
+        out = pod(INSTRUCTOR_UID, INSTRUCTOR, _nbgrader("collect", "a1"), groups="--groups=2000", extra=grader)
+        assert not submitted.exists(), "without the roster nothing can be matched to a student"
+        assert f"there is no account named '{TRAINEE}'" in out.stdout + out.stderr
+
+        for spawner in (ann, ben, teacher):
+            _run_roster(spawner, exchange)
+        roster = {"QIKIT_PASSWD_ROSTER": str(exchange / COURSE / ".qikit-users"), **grader}
+        out = pod(INSTRUCTOR_UID, INSTRUCTOR, _nbgrader("collect", "a1"), groups="--groups=2000", extra=roster)
+        log = out.stdout + out.stderr
+        assert out.returncode == 0, log
+        assert "ann wrote this" in submitted.read_text()
+        assert "REFUSED submission" in log and "belongs to ben_brown, not ann_adams" in log
+        refused = (course / "refused_submissions.csv").read_text()
+        assert "+forged" in refused and "belongs to ben_brown" in refused
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
