@@ -793,3 +793,46 @@ def test_instructor_collects_with_the_roster_and_refuses_a_forgery(hub_api):
         assert "+forged" in refused and "belongs to ben_brown" in refused
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_hub_config_names_real_classes_and_settings(tmp_path, monkeypatch):
+    """The chart passes hub.config through unchecked: every class and setting in it must exist. The
+    authenticator is the file the guide's --set-file mounts, imported from where the extra config puts it."""
+    values = _guide_values()
+    extra = values["hub"]["extraFiles"]["qikit-hub-auth"]
+    folder = tmp_path / extra["mountPath"].lstrip("/")
+    folder.parent.mkdir(parents=True)
+    folder.write_text(extra["stringData"])
+    code = values["hub"]["extraConfig"]["qikit-auth.py"].replace(
+        str(Path(extra["mountPath"]).parent), str(folder.parent))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "qikit_hub_auth", raising=False)
+    try:
+        _check_hub_config(values, code, folder)
+    finally:  # the copy in tmp_path must not stand in for course/deploy's module in later tests
+        sys.modules.pop("qikit_hub_auth", None)
+
+
+def _check_hub_config(values, code, folder):
+    from traitlets import import_item
+    from traitlets.config import Config
+
+    c = Config()
+    exec(compile(code, "qikit-auth.py", "exec"), {"c": c})
+    assert Path(c.JupyterHub.template_paths[0], "signup.html").is_file()  # NativeAuthenticator's pages
+
+    from jupyterhub.app import JupyterHub
+    from nativeauthenticator import NativeAuthenticator
+
+    auth_class = import_item(values["hub"]["config"]["JupyterHub"]["authenticator_class"])
+    assert issubclass(auth_class, NativeAuthenticator) and auth_class.__name__ == "QikitAuthenticator"
+    assert auth_class.__module__ == "qikit_hub_auth" and str(folder) == sys.modules[auth_class.__module__].__file__
+    classes = {"JupyterHub": JupyterHub, "Authenticator": auth_class, "NativeAuthenticator": auth_class,
+               "QikitAuthenticator": auth_class}
+    for section, settings in values["hub"]["config"].items():
+        traits = classes[section].class_trait_names(config=True)
+        for key in settings:
+            assert key in traits, f"hub.config.{section}.{key} is not a setting of {section}"
+    # The login refuses what the single machine refuses (qikit_hub_auth.reserved_reason).
+    reserved = sys.modules["qikit_hub_auth"].reserved_reason
+    assert "grading account" in reserved("grader-qikit") and "kept for the system" in reserved("root")
