@@ -836,3 +836,31 @@ def _check_hub_config(values, code, folder):
     # The login refuses what the single machine refuses (qikit_hub_auth.reserved_reason).
     reserved = sys.modules["qikit_hub_auth"].reserved_reason
     assert "grading account" in reserved("grader-qikit") and "kept for the system" in reserved("root")
+
+
+def test_the_copied_files_are_enough_to_install_the_package(tmp_path):
+    """The Dockerfile's `pip install "/opt/qikit[course]"` runs on what its COPY lines put in /opt/qikit
+    and nothing else: build the package from exactly those files (pip, as in the image)."""
+    opt = tmp_path / "opt" / "qikit"
+    for dest, src in _copies().items():
+        if not dest.startswith("/opt/qikit/"):
+            continue
+        target = opt / dest[len("/opt/qikit/"):]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (ROOT / src).is_dir():
+            shutil.copytree(ROOT / src, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(ROOT / src, target)
+    (install,) = [a for a in _instructions("RUN") if "pip install" in a]
+    assert '"/opt/qikit[course]"' in install
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheels"),
+                          str(opt)], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0 and "No matching distribution" in out.stderr:
+        unavailable(f"pip could not fetch the build backend: {out.stderr.strip()[-300:]}")
+    assert out.returncode == 0, out.stderr
+    import zipfile
+
+    (wheel,) = (tmp_path / "wheels").glob("qikit_course-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "qikit/__init__.py" in names and any(n.startswith("qikit/datasets/") and n.endswith(".csv") for n in names)
+    assert not any("rubrics" in n or n.startswith("assignments/") for n in names)
