@@ -17,7 +17,7 @@ RIGHT, PARTLY, WRONG, NOT_ANSWERED = "right", "partly right", "not yet right", "
 #: Free text whose form was checked; its meaning is for a tutor (never "Right").
 FORM_CHECKED = "form checked"
 _HEADINGS = {RIGHT: "✔ Right.", PARTLY: "◐ Partly right.", WRONG: "✘ Not yet.",
-             NOT_ANSWERED: "… Not answered yet.", FORM_CHECKED: "☐ Form checked, meaning not checked."}
+             NOT_ANSWERED: "… Not answered yet.", FORM_CHECKED: "☑ Form checked (a tutor reads the meaning)."}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import normalise, read_number
 
 __all__ = ["shuffled_steps", "check_order", "flowchart", "check_pareto", "fishbone", "check_fishbone",
            "check_driver_diagram", "self_check"]
@@ -59,7 +61,9 @@ def check_order(steps) -> Verdict:
     if isinstance(steps, str) or not isinstance(steps, Sequence):
         return wrong("Give the steps as a list in square brackets: [\"first step\", \"second step\", ...].")
     wanted = _steps_flat()
-    given = [str(s).strip() for s in steps]
+    # a step retyped in another case, with other punctuation or spacing is the same step
+    official = {normalise(s): s for s in wanted}
+    given = [official.get(normalise(s), str(s).strip()) for s in steps]
     missing = [s for s in wanted if s not in given]
     extra = [s for s in given if s not in wanted]
     if missing or extra or len(given) != len(wanted):
@@ -136,15 +140,15 @@ def check_pareto(top_three, share, incidents: pd.DataFrame) -> Verdict:
     elif isinstance(top_three, str) or not isinstance(top_three, Sequence):
         notes.append("- Give my_top_three as a list of three names in quotes: [\"...\", \"...\", \"...\"].")
     else:
-        given = {str(f).strip().casefold() for f in top_three}
-        wanted = {f.casefold() for f in top}
+        given = {normalise(f) for f in top_three}
+        wanted = {normalise(f) for f in top}
         if given == wanted:
             pass
         elif len(given) != 3:
             notes.append(f"- Name exactly three factors (you gave {len(given)}).")
         else:
             wrong_ones = sorted(given - wanted)
-            if given == {f.casefold() for f in everyone.index[:3]}:
+            if given == {normalise(f) for f in everyone.index[:3]}:
                 notes.append("- These are the top three for all falls, day and night. Keep only the night shift "
                              "(shift == \"night\") before making the chart.")
             else:
@@ -154,10 +158,7 @@ def check_pareto(top_three, share, incidents: pd.DataFrame) -> Verdict:
     if is_blank(share):
         notes.append("- my_share is not answered yet.")
     else:
-        try:
-            value = float(str(share).rstrip("% "))
-        except ValueError:
-            value = None
+        value, _ = read_number(share)
         if value is None:
             notes.append(f"- my_share should be a number such as 65, not {share!r}.")
         elif 0 < value <= 1 and abs(100 * value - expected) <= 2:
@@ -313,5 +314,5 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 03: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb03.self_check"])
 

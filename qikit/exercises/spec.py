@@ -143,7 +143,7 @@ def form_checked(checked: str, tutor: str, details=()) -> Verdict:
 
     ``checked`` says what the check verified; ``tutor`` what a tutor (or colleague) should read for.
     """
-    return Verdict(FORM_CHECKED, f"{checked} What a tutor should look at: {tutor}", tuple(details))
+    return Verdict(FORM_CHECKED, f"{checked} A tutor should look at {tutor}", tuple(details))
 
 
 # --------------------------------------------------------------------------------------- choice
@@ -289,6 +289,7 @@ class Items:
     example: str = "label"
     done: str = ""
     partial: str = " The notes say why."
+    unknown: str = "{given!r} is not one of the options ({options})."
 
     def mark(self, number: int, given) -> Mark:
         item = self.items[number - 1]
@@ -297,7 +298,7 @@ class Items:
         names = self.vocabulary.names
         label = self.vocabulary.read(given)
         if label is None:
-            return Mark(WRONG, f"{given!r} is not one of the options ({', '.join(names.values())}).")
+            return Mark(WRONG, self.unknown.format(given=given, options=", ".join(names.values())))
         if label in item.accepted:
             return Mark(RIGHT, f"{names[label][0].upper()}{names[label][1:]}: {item.why}")
         expected = names[item.accepted[0]]
@@ -348,8 +349,7 @@ class Number:
     name: str = ""
 
     def near(self, value: float, target: float, tol: float | None = None) -> bool:
-        tol = self.tol if tol is None else tol
-        limit = max(tol, self.rel * abs(target))
+        limit = max(self.tol if tol is None else tol, self.rel * abs(target))
         if self.decimals is not None:
             limit = max(limit, 0.5 * 10 ** -self.decimals + 1e-12)
         return abs(value - target) <= limit + 1e-12
