@@ -8,9 +8,6 @@ The banks are data: ``tests/answer_banks/notebook_checks.csv`` (the notebooks' i
 
 from __future__ import annotations
 
-import ast
-import csv
-import importlib
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +15,6 @@ import pytest
 
 from tests.answer_banks.assignments import BANK, FOLLOW_THROUGH
 from tests.answer_banks.harness import grade
-from tests.notebook_options import notebook_options
 
 HERE = Path(__file__).resolve().parent / "answer_banks"
 KINDS = {"model", "right", "misconception", "wrong", "blank"}
