@@ -156,6 +156,11 @@ def check_runs(answer) -> Verdict:
             if abs(value - truth["median"]) <= 0.005:
                 good += 1
                 lines.append(f"✔ median {truth['median']:g}: half the weeks lie above it, half below.")
+            elif abs(value - truth["median"]) <= 0.051 and abs(value * 10 - round(value * 10)) < 1e-9:
+                # rounded to the data's one decimal place; the mean may be as close, so it cannot be told apart
+                lines.append(f"◐ median: {value:g} is the median rounded. With 20 values the median is halfway "
+                             f"between the 10th and 11th, exactly {truth['median']:g}: keep the second decimal, "
+                             "since a week on the median neither extends nor breaks a run.")
             elif abs(value - truth["mean"]) <= 0.051:
                 lines.append(f"✘ median: {value:g} is the mean (the average). A run chart uses the median, the "
                              "middle value when the 20 weeks are sorted: with 20 values, halfway between the "

@@ -64,7 +64,7 @@ _VARIATION = Vocabulary(
      "special cause concerning": "special_cause_concern", "special cause of a concerning nature":
      "special_cause_concern", "orange": "special_cause_concern", "deterioration": "special_cause_concern",
      "worsening": "special_cause_concern"},
-    strip=("variation", "nature"))
+    strip=("variation", "nature"), drop=("variation", "of", "a", "an", "nature"))
 _ASSURANCE = Vocabulary(
     {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "hit and miss"},
     {"consistent pass": "consistent_pass", "consistently pass": "consistent_pass", "passing": "consistent_pass",
@@ -187,7 +187,7 @@ def _stated_variation(text: str, latest: str) -> str | None:
     """The variation the report claims for the latest point: "special", "common" or None (not said)."""
     special, common = _SAYS_SPECIAL.search(text), _SAYS_NO_SIGNAL.search(text)
     if common and (not special or re.search(r"latest|last month|march 2019|now|currently|this month",
-                                            text[common.start() - 60:common.end() + 60], re.I)):
+                                            text[max(common.start() - 60, 0):common.end() + 60], re.I)):
         return "common"
     return "special" if special else ("common" if common else None)
 

@@ -168,8 +168,10 @@ def _letter(answer) -> tuple[str | None, str]:
 
 
 def _plain(text: str) -> str:
-    """Normalised, without a leading article: "the median" and "median" read alike."""
-    return re.sub(r"^(the|a|an) ", "", normalise(text))
+    """Normalised, without a leading article or a trailing generic noun: "the median" and "median", "outcome
+    measure" and "outcome", "u chart" and "u" read alike."""
+    text = re.sub(r"^(the|a|an) ", "", normalise(text))
+    return re.sub(r" (measure|chart|variation)s?$", "", text)
 
 
 @dataclass(frozen=True)
@@ -254,14 +256,22 @@ class Vocabulary:
     names: Mapping[str, str]
     words: Mapping[str, str] = field(default_factory=dict)
     strip: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
 
-    def read(self, answer) -> str | None:
-        text = normalise(answer)
+    def _clean(self, text: str) -> str:
+        text = normalise(text)
         for word in self.strip:
             text = re.sub(rf"\s*\b{re.escape(word)}s?$", "", text).strip()
-        table = {normalise(k): k for k in self.names}
-        table.update({normalise(n): k for k, n in self.names.items()})
-        table.update({normalise(w): k for w, k in self.words.items()})
+        if self.drop:
+            text = " ".join(w for w in text.split() if w not in self.drop)
+        return text
+
+    def read(self, answer) -> str | None:
+        """The key ``answer`` means, or None. ``drop`` words are ignored anywhere (e.g. "of a ... nature")."""
+        text = self._clean(answer)
+        table = {self._clean(k): k for k in self.names}
+        table.update({self._clean(n): k for k, n in self.names.items()})
+        table.update({self._clean(w): k for w, k in self.words.items()})
         return table.get(text)
 
 

@@ -82,7 +82,7 @@ BANK = [
      '6: "Balancing measures"}', _pts(_KINDS, 1, 1, 1)),
     (A1, "a1_q3", "misconception", "the aim's own measure taken for an outcome",
      'kinds = {1: "outcome", 2: "outcome", 3: "process", 4: "outcome", 5: "balancing", 6: "balancing"}',
-     _pts(_KINDS, 0, 0, 1)),
+     _pts(_KINDS, 1, 0, 1)),
     (A1, "a1_q3", "wrong", "everything an outcome",
      "kinds = {i: 'outcome' for i in range(1, 7)}", _pts(_KINDS, 0, 0, 0)),
     (A1, "a1_q3", "blank", "not answered", BLANK, _pts(_KINDS, 0, 0, 0)),
@@ -327,7 +327,7 @@ BANK += [
      'functions = {1: "QP", 2: "QC", 3: "QA", 4: "QI", 5: "qp", 6: "qc", 7: "qa", 8: "qi"}', _pts(_F, 1, 1, 1, 1)),
     (A6, "a6_q1", "misconception", "a re-audit taken for improvement",
      'functions = {1: "planning", 2: "control", 3: "assurance", 4: "improvement", 5: "planning", 6: "control", '
-     '7: "improvement", 8: "improvement"}', _pts(_F, 1, 1, 0, 0)),
+     '7: "improvement", 8: "improvement"}', _pts(_F, 1, 1, 0, 1)),
     (A6, "a6_q1", "wrong", "everything is improvement", "functions = {i: 'improvement' for i in range(1, 9)}",
      _pts(_F, 0, 0, 0, 0)),
     (A6, "a6_q1", "blank", "not answered", BLANK, _pts(_F, 0, 0, 0, 0)),
