@@ -1,0 +1,214 @@
+"""Claims are computed, not typed: every number or verdict about data that the notebooks' prose, the
+assignments' model answers and the rubrics state is checked here against qikit's output.
+
+Each test computes the figures from the data with qikit (and, where it is cheap, by hand with pandas), writes
+the sentence as the course states it, and asserts that the course still says exactly that. A change to the
+data or the code that makes a sentence false fails here, naming the sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import qikit
+from qikit.exercises import nb08
+from tests.answer_banks.harness import cells as assignment_cells
+from tests.answer_banks.harness import grade
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _cell(assignment: str, grade_id: str) -> str:
+    for cell in assignment_cells(assignment):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            return _flat("".join(cell["source"]))
+    raise KeyError(grade_id)
+
+
+def _notebook(name: str) -> str:
+    nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+    text = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return _flat(re.sub(r"^\s*>\s?", "", text, flags=re.M))  # quotations read as running text
+
+
+def _rubric(name: str) -> str:
+    return _flat((ROOT / "course" / "rubrics" / name).read_text(encoding="utf-8"))
+
+
+def _says(text: str, *phrases: str) -> None:
+    for phrase in phrases:
+        assert _flat(phrase) in text, f"the course no longer says (or never said) {phrase!r}"
+
+
+def _run(assignment: str) -> dict:
+    """The assignment's set-up and model answers, run as a student would (namespace after the last cell)."""
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for cell in assignment_cells(assignment):
+            if cell["cell_type"] == "code":
+                exec(compile("".join(cell["source"]), assignment, "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+# ------------------------------------------------------------------------------------ assignment 2
+def test_a2_model_interpretation_matches_the_run_chart():
+    run = _run("a2_run_charts")["run"]
+    s = run.summary().iloc[0]
+    start = run.signals.loc[run.signals["rule"] == "anhoej_shift", "x"].min()
+    text = _cell("a2_run_charts", "a2_interpretation")
+    _says(text, f"From the week of {start.day} {start:%B %Y}",
+          f"for {int(s['longest_run'])} consecutive useful weeks",
+          f"a run longer than the {int(s['longest_run_max'])} expected by chance",
+          f"crosses the median only {int(s['n_crossings'])} times against at least {int(s['n_crossings_min'])} "
+          "expected")
+    assert s["runs_signal"] and start.month == 5  # "the timing fits the sepsis trolley" (late spring 2024)
+
+
+# ------------------------------------------------------------------------------------ assignment 3
+def test_a3_model_interpretation_and_rubric_match_the_charts():
+    ns = _run("a3_choosing_control_charts")
+    a, b, c = (ns[f"res_{k}"].summary().iloc[0] for k in "abc")
+    for res in (ns["res_a"], ns["res_b"], ns["res_c"]):  # "no special cause" in all three
+        row = res.summary().iloc[0]
+        assert not row["runs_signal"] and row["sigma_signals"] == 0, res.explain()
+    gaps = ns["ulcers"]["days_since_previous"]
+    per_ulcer = gaps.sum() / len(gaps)
+    assert per_ulcer == pytest.approx((ns["ulcers"]["found"].iloc[-1] - pd.Timestamp("2024-04-01")).days / len(gaps))
+    text, rubric = _cell("a3_choosing_control_charts", "a3_interpretation"), _rubric("a3_interpretation.md")
+    _says(text, f"stable around {100 * a['cl']:.0f}%", f"stable around {b['cl']:.1f} days",
+          f"limits about 0 to {b['ucl']:.1f} days", f"centre line about {c['cl']:.0f} days",
+          f"upper limit about {c['ucl']:.0f} days", f"{len(gaps)} ulcers in {gaps.sum()} days is about",
+          f"one ulcer every {per_ulcer:.0f} days on average", f"a gap above about {c['ucl']:.0f} days")
+    assert b["lcl"] < 0  # "limits about 0 to ..." and the rubric's "lower limit below 0"
+    _says(rubric, f"stable around {100 * a['cl']:.0f}%", f"stable around {b['cl']:.1f} days",
+          f"upper limit about {b['ucl']:.1f} days", f"centre line of about {c['cl']:.0f} days",
+          f"upper limit about {c['ucl']:.0f} days", f"{len(gaps)} ulcers in {gaps.sum()} days is about one every "
+          f"{per_ulcer:.0f} days")
+    assert "9-10 days" not in text + rubric  # the old misreading of the t chart's centre line
+
+
+# ------------------------------------------------------------------------------------ assignment 5
+def test_a5_model_board_report_and_rubric_match_explain():
+    ns = _run("a5_making_data_count")
+    board = ns["board"]
+    segments = board.summary()
+    before, after = segments.iloc[0], segments.iloc[-1]
+    improving = board.signals[(board.signals["segment"] == after["segment"])
+                              & (board.signals["point_type"] == "special_cause_improvement")]
+    words = {8: "eight"}
+    text, rubric = _cell("a5_making_data_count", "a5_board_report"), _rubric("a5_board_report.md")
+    latest = board.data.sort_values("x").iloc[-1]
+    assert after["start"] == pd.Timestamp("2017-06-01")
+    _says(text, "stepped up in June 2017", f"from about {before['mean']:.0f}% to about {after['mean']:.1f}%",
+          f"{improving['x'].min():%B} to {improving['x'].max():%B %Y} ran above its average for "
+          f"{words[len(improving)]} months in a row",
+          f"the latest month ({latest['y']:.1f}%, {latest['x']:%B %Y}) shows common cause variation",
+          f"about {after['lpl']:.0f}% to {after['upl']:.0f}%")
+    assert set(improving["rule"]) == {"shift"} and (improving["y"] > after["mean"]).all()
+    assert after["variation"] == "common_cause" and after["assurance"] == "inconsistent"
+    assert after["lpl"] < 95 < after["upl"]  # "the 95% standard lies inside the process limits": hit and miss
+    explained = board.explain()
+    assert f"from {improving['x'].min():%b %Y} to {improving['x'].max():%b %Y}" in explained
+    assert "Since then the variation is common cause" not in text  # the old, false reading
+    _says(rubric, f"about {after['lpl']:.0f}% to {after['upl']:.0f}%",
+          f"eight months above the new average from {improving['x'].min():%B} to {improving['x'].max():%B %Y}")
+    # the winter dips "lie within what this process normally produces"
+    winters = board.data[board.data["x"].isin(pd.to_datetime(["2018-01-01", "2019-01-01", "2019-02-01"]))]
+    assert (winters["y"] > after["lpl"]).all()
+
+
+# ------------------------------------------------------------------------------------ notebook 08
+def _rdu(y="pct_4h", improvement="increase", target=95):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kwargs = {"target": target} if target is not None else {}
+        return qikit.mdc(nb08.trust_metrics("RDU"), x="period", y=y, improvement=improvement, **kwargs)
+
+
+def test_nb08_reading_of_rdu_matches_the_chart():
+    res = _rdu()
+    row, data = res.summary().iloc[0], res.data.set_index("x")
+    text = _notebook("08-making-data-count.ipynb")
+    _says(text, "(January and February 2019 fell below the lower limit)",
+          "the latest month, March 2019, shows common cause variation",
+          "The 95% target lies between the process limits: hit and miss")
+    for month in ("2019-01-01", "2019-02-01"):
+        assert data.loc[month, "y"] < data.loc[month, "lpl"]
+    march = data.loc["2019-03-01"]
+    # "March 2019 is also below the lower 2-sigma line ... on its own March is only one month close to the limit"
+    assert march["lpl"] < march["y"] < march["lpl_2s"] and march["point_type"] == "common_cause"
+    assert row["variation"] == "common_cause" and row["assurance"] == "inconsistent"
+    improving = res.signals[res.signals["point_type"] == "special_cause_improvement"]["x"]
+    concerning = res.signals[res.signals["point_type"] == "special_cause_concern"]["x"]
+    assert improving.min() < pd.Timestamp("2016-07-01") and improving.max() < pd.Timestamp("2018-01-01")  # 2016-17
+    winters = {(d.year if d.month >= 10 else d.year - 1) for d in concerning}
+    assert winters == {2017, 2018} and all(d.month in (10, 11, 12, 1, 2, 3) for d in concerning)
+
+
+def test_nb08_board_paragraph_and_rows_match_the_charts():
+    text = _notebook("08-making-data-count.ipynb")
+    waits = _rdu("breaches", "decrease", None)
+    data = waits.data.set_index("x")
+    _says(text, "above the upper process limit for three months running (January to March 2019)")
+    for month in ("2019-01-01", "2019-02-01", "2019-03-01"):
+        assert data.loc[month, "y"] > data.loc[month, "upl"]
+    assert data.loc["2018-12-01", "y"] <= data.loc["2018-12-01", "upl"]  # "three months", not four
+    assert waits.summary().iloc[-1]["variation"] == "special_cause_concern"
+    _says(text, "Attendances and the admission rate show common cause variation")
+    for y in ("attendances", "pct_admitted"):
+        assert _rdu(y, "neutral", None).summary().iloc[-1]["variation"] == "common_cause"
+
+
+def test_nb08_rebaselining_example_matches_its_prose():
+    flow = qikit.simulate.shift(n=36, at=18, size=2.0, mean=80, sd=3, start="2021-04-01", freq="MS", seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = qikit.mdc(flow, x="date", y="value", improvement="increase", target=90).summary().iloc[-1]
+        rebased = qikit.mdc(flow, x="date", y="value", improvement="increase", target=90,
+                            rebase=["2022-10-01"]).summary()
+    text = _notebook("08-making-data-count.ipynb")
+    _says(text, "a new ambulatory care unit opened in October 2022",
+          "the assurance says the 90% target will never be met", "show it will be met in some months (hit and miss)")
+    assert flow["date"].iloc[18] == pd.Timestamp("2022-10-01") and flow["special"].iloc[18]
+    assert one["assurance"] == "consistent_fail" and rebased.iloc[-1]["assurance"] == "inconsistent"
+    assert (rebased["n"] >= 12).all()  # "about 12 or more" points per segment
+
+
+# ------------------------------------------------------------------------------------ notebook 07
+def test_nb07_phase_reading_matches_the_p_chart():
+    discharges = qikit.datasets.discharge_before_noon()
+    ward7 = discharges[discharges["ward"] == "Ward 7"]
+    baseline = int((ward7["week"] < "2023-05-29").sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        phases = qikit.spc(ward7, x="week", y="before_noon", n="discharges", chart="p", multiply=100,
+                           part=[baseline])
+    parts = phases.summary()
+    text = _notebook("07-pdsa-cycles.ipynb")
+    _says(text, f"The centre line moves from about {parts['cl'].iloc[0]:.0f}% to about {parts['cl'].iloc[1]:.0f}%",
+          "One baseline week, in April 2023, lies above its upper limit", f"calculated from all {len(ward7)} weeks")
+    d = phases.data
+    above = d[(d["part"] == d["part"].iloc[0]) & (d["y"] > d["ucl"])]
+    assert len(above) == 1 and above["x"].iloc[0].strftime("%Y-%m") == "2023-04"
+
+
+# ------------------------------------------------------------------------------------ model answers score
+@pytest.mark.parametrize("assignment", ["a1_aims_and_measures", "a2_run_charts", "a3_choosing_control_charts",
+                                        "a4_pdsa_ramp", "a5_making_data_count", "a6_sustain_and_spread"])
+def test_model_answers_earn_every_point(assignment):
+    """The model answers the rubrics point to pass their own hidden tests (run in-process)."""
+    points = grade(assignment, {})
+    assert all(v > 0 for v in points.values()), points
+    assert np.isfinite(sum(points.values()))
