@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from qikit.display import Text, error_html, fmt_number, install_error_display, text_html, verdict_html
+from qikit.display import Text, error_html, fmt_number, install_error_display, text_html
 from qikit.errors import QIDataError
 from qikit.exercises import nb04
 from qikit.exercises._feedback import FORM_CHECKED, NOT_ANSWERED, PARTLY, RIGHT, WRONG, Verdict
