@@ -188,10 +188,12 @@ class Choice:
         article, or their unambiguous start of two words or more) or a listed synonym."""
         text = _plain(answer)
         words = {k: {_plain(o.text), *(_plain(w) for w in o.words)} for k, o in self.options.items()}
-        for letter, accepted in words.items():
-            if text in accepted:
-                return letter
         letter, rest = _letter(answer)
+        if letter in self.options and not rest:  # a lone letter is a letter, as the notebooks ask
+            return letter
+        for key, accepted in words.items():
+            if text in accepted:
+                return key
         if letter in self.options:
             return letter if not rest or _plain(rest) in words[letter] else None
         if len(text.split()) >= 2:
