@@ -212,3 +212,95 @@ def test_model_answers_earn_every_point(assignment):
     points = grade(assignment, {})
     assert all(v > 0 for v in points.values()), points
     assert np.isfinite(sum(points.values()))
+
+
+# ------------------------------------------------------------------------------------ notebooks 00, 04, 05, 07, 09
+def _half_up(value: float) -> int:
+    """Rounded as a person rounds (80.5 -> 81), not to even."""
+    return int(np.floor(value + 0.5))
+
+
+def _quiet(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+def test_nb00_table_and_first_chart():
+    falls = qikit.datasets.falls()
+    text = _notebook("00-start-here.ipynb")
+    _says(text, f"The table has {len(falls)} rows: three wards times {falls['month'].nunique()} months")
+    assert falls["ward"].nunique() == 3
+    ward = falls[falls["ward"] == "Ward 7"]
+    res = _quiet(qikit.spc, ward, x="month", y="falls", n="bed_days", chart="run", multiply=1000)
+    assert res.signals.empty and not res.summary()["runs_signal"].any()  # the chart it shows says "No signals"
+
+
+def test_nb04_averages_hide_what_run_charts_show():
+    from qikit.exercises import nb04
+
+    wards = nb04.three_wards()
+    means = wards.groupby(["ward", "period"])["pct_before_noon"].mean().round(0)
+    text = _notebook("04-run-charts.ipynb")
+    _says(text, f"each ward went from {means.xs('before', level='period').iloc[0]:.0f}% to "
+                f"{means.xs('after', level='period').iloc[0]:.0f}%")
+    assert means.xs("before", level="period").nunique() == 1 and means.xs("after", level="period").nunique() == 1
+    sepsis = qikit.datasets.sepsis_antibiotics()
+    before = int((sepsis["week"] < "2023-08-07").sum())
+    split = _quiet(qikit.spc, sepsis, x="week", y="within_1h", n="eligible", multiply=100, part=[before])
+    cl = split.summary()["cl"]
+    _says(text, f"The median of all {len(sepsis)} weeks", f"Before the change the median was about {_half_up(cl.iloc[0])}%; "
+                f"after it, about {_half_up(cl.iloc[1])}%. Within each part there is no signal")
+    assert split.signals.empty
+    ward7 = qikit.datasets.discharge_before_noon().query("ward == 'Ward 7'")
+    anhoej = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", multiply=100, rules="anhoej")
+    ihi = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", multiply=100, rules="ihi")
+    assert ihi.data["signal"].sum() > anhoej.data["signal"].sum()  # "The IHI rules flag more points"
+
+
+def test_nb05_red_beads_and_xmr_readings():
+    beads = qikit.simulate.red_beads(seed=1)
+    totals = beads.groupby("worker")["red"].sum()
+    text = _notebook("05-variation.ipynb")
+    _says(text, f"{totals.idxmax()} drew the most red beads ({totals.max()} over four days), {totals.idxmin()} the "
+                f"fewest ({totals.min()})")
+    res = _quiet(qikit.spc, beads, x="draw", y="red", n="paddle", chart="p", multiply=100)
+    assert res.signals.empty  # "Every draw lies inside the limits, and there is no run or trend"
+    ae = qikit.datasets.ae_attendances()
+    r1h = ae[(ae["org_code"] == "R1H") & (ae["type"] == "1")].sort_values("period")
+    x_chart = _quiet(qikit.spc, r1h, x="period", y="attendances", chart="i").summary().iloc[0]
+    y = r1h["attendances"]
+    assert y.diff().abs().max() > 4000 and (y.diff().abs() > 4000).sum() == 1  # "once by more than 4,000"
+    _says(text, f"between about {round(x_chart['lcl'], -2):,.0f} and {round(x_chart['ucl'], -2):,.0f} attendances "
+                "a month")
+    assert ((y > x_chart["lcl"]) & (y < x_chart["ucl"])).all()
+    # rule 2 "doubles the variance (the spread grows by about 40%)": sqrt(2) = 1.41, in the simulation too
+    drops = {r: qikit.simulate.funnel_experiment(rule=r, drops=100, seed=3) for r in (1, 2)}
+    spread = {r: np.hypot(d["x"], d["y"]).std() for r, d in drops.items()}
+    assert 1.2 < spread[2] / spread[1] < 1.7
+
+
+def test_nb07_split_on_noise_example():
+    trial = qikit.simulate.pdsa_test(baseline=0.18, effect=0.0, n=30, before=20, after=12, seed=12)
+    split = _quiet(qikit.spc, trial, x="date", y="events", n="n", chart="p", multiply=100, part=[20])
+    honest = _quiet(qikit.spc, trial, x="date", y="events", n="n", chart="p", multiply=100, freeze=20)
+    cl = split.summary()["cl"]
+    text = _notebook("07-pdsa-cycles.ipynb")
+    _says(text, f"Two centre lines, about {cl.iloc[0]:.1f}% and {cl.iloc[1]:.1f}%",
+          f"it looks like a {'five' if round(cl.iloc[1] - cl.iloc[0]) == 5 else '?'}-point improvement")
+    assert honest.signals.empty  # "No signal: the 'after' weeks are within what the old process produced"
+
+
+def test_nb09_sustainability_and_bass_readings():
+    ratings = pd.DataFrame(
+        {"benefits": [4, 3, 4], "credibility": [3, 4, 3], "adaptability": [3, 2, 3], "monitoring": [2, 2, 2],
+         "involvement": [3, 2, 2], "behaviours": [3, 3, 2], "senior_leadership": [2, 1, 2],
+         "clinical_leadership": [3, 4, 2], "fit": [3, 3, 4], "infrastructure": [1, 2, 1]})
+    weakest = qikit.SustainabilityAssessment.from_frame(ratings).summary()["key"].head(2).tolist()
+    text = _notebook("09-sustain-and-spread.ipynb")
+    assert weakest == ["infrastructure", "senior_leadership"]
+    _says(text, "Infrastructure for sustainability means", "Senior leadership engagement means")
+    curve = qikit.spread.bass(p=0.01, q=0.5, m=40, periods=24)
+    peak = curve.loc[curve["new"].idxmax()]
+    assert int(peak["period"]) == 8 and round(float(peak["new"]), 1) == 5.2  # the alt text's "5.2 wards in month 8"
+    assert int(curve.loc[curve["cumulative"] >= 20, "period"].min()) == 8  # "passing half of the wards in month 8"
