@@ -262,7 +262,7 @@ FISHBONE = {"Patients": ["Delirium", "Urgent need for the toilet at night"],
 
 
 def test_nb03_fishbone():
-    right_(nb03.check_fishbone(FISHBONE))
+    form_ok(nb03.check_fishbone(FISHBONE))
     # misconception: solutions instead of causes
     not_right(nb03.check_fishbone({**FISHBONE, "Equipment": ["Buy bed sensors", "More night staff"]}),
               "solution", "Buy bed sensors")
@@ -281,7 +281,7 @@ def test_nb03_driver_diagram():
         "Patients can reach the toilet safely": ["Two-hourly toileting round", "Commode by the bed at night"],
         "Confusion is spotted and managed": {"Delirium screened on admission": ["4AT on admission"]},
     })
-    right_(nb03.check_driver_diagram(good))
+    form_ok(nb03.check_driver_diagram(good))
     # misconception: change ideas written as primary drivers
     actions = qikit.DriverDiagram.from_dict(AIM, {
         "Introduce bed sensors": ["Trial two sensors in bay 1"],
