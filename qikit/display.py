@@ -146,10 +146,11 @@ def error_html(error: BaseException, technical: str = "") -> str:
 def _handler(shell, etype, evalue, tb, tb_offset=None):  # pragma: no cover - exercised in a kernel
     technical = "".join(traceback.format_exception(etype, evalue, tb))
     try:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(error_html(evalue, technical)))
-        print(f"{etype.__name__}: {evalue}", file=__import__("sys").stderr)
+        # one box in JupyterLab; the plain sentence in a terminal or any front end without HTML
+        display({"text/html": error_html(evalue, technical), "text/plain": f"{etype.__name__}: {evalue}"},
+                raw=True)
     except Exception:  # never hide the error itself
         shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset)
     return None

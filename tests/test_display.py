@@ -79,9 +79,33 @@ def test_error_display_in_an_ipython_shell_shows_the_box():
         assert not result.success
         html = [d.get("text/html", "") for d in shown]
         assert any("qikit-error" in h and "column &#x27;y&#x27; must hold numbers" in h for h in html), html
+        assert any(d.get("text/plain") == "QIDataError: column 'y' must hold numbers" for d in shown)
         shown.clear()
         shell.run_cell("raise KeyError('not qikit')")
         assert not any("qikit-error" in d.get("text/html", "") for d in shown)
     finally:
         shell.set_custom_exc((), None)
         InteractiveShell.clear_instance()
+
+
+def test_error_box_in_a_real_kernel_stops_run_all(tmp_path):
+    """In a Jupyter kernel (as a trainee runs a notebook): the QIDataError cell shows the box, no 45-line
+    traceback, and the cell still counts as failed, so "Run All" stops there."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import pandas as pd\nimport qikit\nfrom qikit.exercises import nb00"),
+                nbformat.v4.new_code_cell("qikit.spc(pd.DataFrame({'week': [1, 2, 3], 'n': ['4', 'x', '6']}), "
+                                          "x='week', y='n')"),
+                nbformat.v4.new_code_cell("print('never reached')")]
+    client = NotebookClient(nb, kernel_name="python3", timeout=120, record_timing=False,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError):
+        client.execute()
+    outputs = nb.cells[1].outputs
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert html and "qikit-error" in html[0] and "<details" in html[0]
+    assert not [o for o in outputs if o.output_type == "error" and len(o.get("traceback", [])) > 3]
+    assert not nb.cells[2].outputs
