@@ -304,3 +304,23 @@ def test_nb09_sustainability_and_bass_readings():
     peak = curve.loc[curve["new"].idxmax()]
     assert int(peak["period"]) == 8 and round(float(peak["new"]), 1) == 5.2  # the alt text's "5.2 wards in month 8"
     assert int(curve.loc[curve["cumulative"] >= 20, "period"].min()) == 8  # "passing half of the wards in month 8"
+
+
+def test_a2_rubric_and_a6_model_answer_and_rubric_match_the_data():
+    run = _run("a2_run_charts")["run"].summary().iloc[0]
+    _says(_rubric("a2_interpretation.md"), "from the week of 20 May 2024",
+          f"({int(run['longest_run'])} useful points against a limit of {int(run['longest_run_max'])})",
+          f"too few crossings ({int(run['n_crossings'])} against at least {int(run['n_crossings_min'])})")
+    ns = _run("a6_sustain_and_spread")
+    table = ns["table"]
+    weakest, divided = table["key"].head(3).tolist(), table.loc[table["divided"], "key"].tolist()
+    ratings = ns["ratings"]
+    assert set(weakest) == set(ratings.mean().sort_values(kind="stable").index[:3])  # by hand
+    assert set(divided) == set(ratings.columns[(ratings.max() - ratings.min()) >= 2])
+    names = {"involvement": "staff involvement and training", "benefits": "benefits beyond helping patients",
+             "monitoring": "the system for monitoring progress"}
+    assert set(weakest) == set(names)
+    _says(_rubric("a6_spread_plan.md"), f"({', '.join(names[k] for k in ['involvement', 'benefits', 'monitoring'])})")
+    text = _cell("a6_sustain_and_spread", "a6_spread_plan")
+    _says(text, "staff involvement and training", "benefits beyond patients", "monitoring (a daily count",
+          f"Where the team was divided ({', '.join(divided)})")
