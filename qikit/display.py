@@ -143,14 +143,19 @@ def error_html(error: BaseException, technical: str = "") -> str:
             f"<p style='margin:0.25em 0'>{html.escape(str(error))}</p>{where_html}{fix}{details}</div>")
 
 
-def _handler(shell, etype, evalue, tb, tb_offset=None):  # pragma: no cover - exercised in a kernel
+def _handler(shell, etype, evalue, tb, tb_offset=None):  # exercised in a kernel by tests/test_display.py
+    """Show the box, then report the error itself in one line: the cell still fails (Run All stops there,
+    and nbgrader, which looks for an error output, gives a failing test no marks)."""
     technical = "".join(traceback.format_exception(etype, evalue, tb))
     try:
         from IPython.display import display
 
-        # one box in JupyterLab; the plain sentence in a terminal or any front end without HTML
-        display({"text/html": error_html(evalue, technical), "text/plain": f"{etype.__name__}: {evalue}"},
-                raw=True)
+        display({"text/html": error_html(evalue, technical)}, raw=True)
+        line = [f"{etype.__name__}: {evalue}"]
+        if hasattr(shell, "_showtraceback"):  # ipykernel: an "error" output whose traceback is one line
+            shell._showtraceback(etype, evalue, line)
+        else:  # a terminal: the usual traceback
+            shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset)
     except Exception:  # never hide the error itself
         shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset)
     return None
