@@ -228,21 +228,22 @@ MISCONCEPTIONS = {
          "a2_q2": "longest_run = 7  # counted by hand",
          "a2_q3": "shift_signal = False\ncrossings_signal = True",
          "a2_q4": 'first_shift = "2024-05-20"'},
-        frozenset({"a2_q1_test", "a2_q2_test", "a2_q3_shift"}),
+        # question 3 follows through: no shift is the right verdict for a longest run of 7 against a limit of 8
+        frozenset({"a2_q1_test", "a2_q2_test"}),
         ("That is the mean", "Points on the median neither add to nor break a run"),
     ),
     "a3_choosing_control_charts": Misconception(
-        "2-sigma limits on the I chart, and a g chart for days between events",
+        "2-sigma limits on the I chart, and an I chart on the raw days between events",
         {"a3_b": 'chart_b = "I chart"\n'
                  'mr_bar = los["los_days"].diff().abs().mean()\n'
                  'cl_b = los["los_days"].mean()\n'
                  'lcl_b, ucl_b = cl_b - 2 * mr_bar / 1.128, cl_b + 2 * mr_bar / 1.128',
-         "a3_c": 'chart_c = "g"\n'
-                 'res_c = qikit.spc(ulcers, x="found", y="days_since_previous", chart="g")\n'
+         "a3_c": 'chart_c = "i"\n'
+                 'res_c = qikit.spc(ulcers, x="found", y="days_since_previous", chart="i")\n'
                  'cl_c, lcl_c, ucl_c = res_c.summary().loc[0, ["cl", "lcl", "ucl"]]'},
         frozenset({"a3_b_limits", "a3_c_chart", "a3_c_cl", "a3_c_limits"}),
         ("The limits look like 2-sigma lines: control limits sit 3 sigma from the centre line",
-         "A g chart counts cases"),
+         "Days between rare events are strongly skewed"),
     ),
     "a4_pdsa_ramp": Misconception(
         "adopting the change after a test that fell short, and scaling up regardless",

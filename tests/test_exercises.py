@@ -18,7 +18,7 @@ import pytest
 
 import qikit
 from qikit.exercises import Verdict, nb00, nb01, nb02, nb03, nb07, nb09
-from qikit.exercises._feedback import NOT_ANSWERED, PARTLY, RIGHT, WRONG, choice, is_blank, quiz
+from qikit.exercises._feedback import FORM_CHECKED, NOT_ANSWERED, PARTLY, RIGHT, WRONG, choice, is_blank, quiz
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2023-04-03"  # the date the notebooks' worked examples are set
@@ -32,6 +32,11 @@ def not_right(v: Verdict, *phrases: str, status=(WRONG, PARTLY)) -> None:
     assert v.status in status and not v.correct, str(v)
     for phrase in phrases:
         assert phrase.lower() in str(v).lower(), f"{phrase!r} not in:\n{v}"
+
+
+def form_ok(v: Verdict) -> None:
+    """Free text whose form passed: never "Right", and the verdict says what a tutor should look at."""
+    assert v.status == FORM_CHECKED and not v.correct and "tutor should look at" in v.message, str(v)
 
 
 def unanswered(v: Verdict) -> None:
@@ -85,7 +90,8 @@ def test_nb00_ward_total():
     not_right(nb00.check_ward_total(int(totals["Ward 7"])), "Ward 7", "change")
     not_right(nb00.check_ward_total(int(totals.sum())), "all three wards")
     not_right(nb00.check_ward_total(36), "number of months")
-    not_right(nb00.check_ward_total("186"), "not a number")
+    right_(nb00.check_ward_total("186"))  # the right number in quotes: a tutor accepts it
+    not_right(nb00.check_ward_total("lots"), "not a number")
     unanswered(nb00.check_ward_total(...))
 
 
@@ -256,7 +262,7 @@ FISHBONE = {"Patients": ["Delirium", "Urgent need for the toilet at night"],
 
 
 def test_nb03_fishbone():
-    right_(nb03.check_fishbone(FISHBONE))
+    form_ok(nb03.check_fishbone(FISHBONE))
     # misconception: solutions instead of causes
     not_right(nb03.check_fishbone({**FISHBONE, "Equipment": ["Buy bed sensors", "More night staff"]}),
               "solution", "Buy bed sensors")
@@ -275,7 +281,7 @@ def test_nb03_driver_diagram():
         "Patients can reach the toilet safely": ["Two-hourly toileting round", "Commode by the bed at night"],
         "Confusion is spotted and managed": {"Delirium screened on admission": ["4AT on admission"]},
     })
-    right_(nb03.check_driver_diagram(good))
+    form_ok(nb03.check_driver_diagram(good))
     # misconception: change ideas written as primary drivers
     actions = qikit.DriverDiagram.from_dict(AIM, {
         "Introduce bed sensors": ["Trial two sensors in bay 1"],
@@ -293,7 +299,8 @@ def test_nb03_driver_diagram():
 
 # ------------------------------------------------------------------------------------ notebook 07
 def test_nb07_prediction():
-    right_(nb07.check_prediction("Of the 6 patients discharged from bay 2, 4 will leave before noon"))
+    form_ok(nb07.check_prediction("Of the 6 patients discharged from bay 2, 4 will leave before noon"))
+    not_right(nb07.check_prediction("No idea what will happen this week"), "not yet a prediction")
     # misconception: a hope, not a prediction
     not_right(nb07.check_prediction("It will work better"), "no number", "cannot be proved wrong",
               status=(WRONG,))
@@ -316,8 +323,8 @@ def _log(scales):
 
 
 def test_nb07_ramp():
-    right_(nb07.check_ramp(_log([1, 5, 15])))
-    right_(nb07.check_ramp([_cycle(1, 1, "2023-06-05"), _cycle(2, 6, "2023-06-12"), _cycle(3, 30, "2023-06-19")]))
+    form_ok(nb07.check_ramp(_log([1, 5, 15])))
+    form_ok(nb07.check_ramp([_cycle(1, 1, "2023-06-05"), _cycle(2, 6, "2023-06-12"), _cycle(3, 30, "2023-06-19")]))
     # misconception: starting with the whole ward
     not_right(nb07.check_ramp(_log([30, 30, 30])), "start smaller")
     not_right(nb07.check_ramp(_log([1, 2])), "three to five")
@@ -494,7 +501,8 @@ def test_nb04_rules():
     # misconception: every pattern is a signal under both rule sets
     not_right(nb04.check_rules({"anhoej": True, "ihi": True}), "do not signal")
     not_right(nb04.check_rules({"anhoej": False, "ihi": False}), "trend")
-    not_right(nb04.check_rules({"anhoej": "no", "ihi": "yes"}), "True or False")
+    right_(nb04.check_rules({"anhoej": "no", "ihi": "yes"}))  # the question is "does it signal?": yes/no answer it
+    not_right(nb04.check_rules({"anhoej": "maybe", "ihi": "yes"}), "True or False")
     assert nb04.check_rules({"anhoej": False, "ihi": ...}).status == PARTLY
     unanswered(nb04.check_rules({"anhoej": ..., "ihi": ...}))
     right_(nb04.self_check({1: "b", 2: "a", 3: "c"}))
@@ -531,7 +539,8 @@ def test_nb05_upper_limit():
     not_right(nb05.check_upper_limit(mean + 3 * mr), "2.66", status=(PARTLY,))
     not_right(nb05.check_upper_limit(2.66 * mr), "add it to the mean")
     not_right(nb05.check_upper_limit(mean), "centre line")
-    not_right(nb05.check_upper_limit("26,000"), "as a number")
+    right_(nb05.check_upper_limit(f"{mean + 2.66 * mr:,.0f}"))  # typed with a thousands comma, in quotes
+    not_right(nb05.check_upper_limit("about twenty-six thousand"), "as a number")
     unanswered(nb05.check_upper_limit(...))
     right_(nb05.self_check({1: "b", 2: "c", 3: "a"}))
 
@@ -617,7 +626,16 @@ GOOD_REPORT = ("Four-hour performance shows common cause variation in the latest
 
 
 def test_nb08_report():
-    right_(nb08.check_report(GOOD_REPORT))
+    form_ok(nb08.check_report(GOOD_REPORT))
+    # factually wrong for RDU (its latest month is common cause, its assurance hit and miss): never "Right"
+    not_right(nb08.check_report("Four-hour performance shows special cause variation of a concerning nature in "
+                                "March 2019 and the 95% target will never be met without a change, so the team "
+                                "will redesign the flow of patients through the department."),
+              "variation is wrong", "assurance is wrong", status=(WRONG,))
+    # describing the latest point "in the last month" is not a month-on-month comparison
+    form_ok(nb08.check_report("In the last month performance showed common cause variation, with the 95% target "
+                              "between the process limits so it will be hit and miss; the team will redesign "
+                              "the flow of patients."))
     # misconception: month-on-month comparison and a RAG rating
     not_right(nb08.check_report("Performance was 83.3% in March, up from last month, and is rated red. " + GOOD_REPORT),
               "month-on-month", "red-amber-green")

@@ -82,12 +82,18 @@ def test_aim_without_a_number_is_refused(how_much):
 
 
 @pytest.mark.parametrize("by_when, words", [
-    (None, "needs a deadline"), ("next March", "year-month-day"), ("31/03/2026", "year-month-day"),
+    (None, "needs a deadline"), ("next March", "day first"), ("31/02/2026", "day first"),
     (20260331, "must be a date")])
 def test_aim_without_a_date_is_refused(by_when, words):
     with pytest.raises(QIDataError, match=words) as info:
         sepsis_aim(by_when=by_when)
     assert info.value.column == "by_when"
+
+
+@pytest.mark.parametrize("by_when", ["31/03/2026", "31 March 2026", "2026-03-31", "31.03.26"])
+def test_deadline_is_read_day_first_as_in_the_uk(by_when):
+    """Issue 14: AimStatement(by_when="31/03/2026") raised and zeroed four of a1's checks."""
+    assert sepsis_aim(by_when=by_when).by_when == dt.date(2026, 3, 31)
 
 
 def test_empty_what_and_baseline_without_number_are_refused():

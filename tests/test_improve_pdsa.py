@@ -81,8 +81,8 @@ def test_cycle_needs_text_and_a_start():
         cycle(start=None)
     with pytest.raises(QIDataError, match="plan"):
         cycle(plan=" ")
-    with pytest.raises(QIDataError, match="year-month-day"):
-        cycle(start="6th Jan")
+    with pytest.raises(QIDataError, match="day first"):
+        cycle(start="6th Jan")  # no year
 
 
 # -- logs and ramps --------------------------------------------------------------------------------

@@ -12,11 +12,17 @@ The answers live here, not in the notebooks, so a trainee reading ahead does not
 checks are formative (for learning); the graded coursework is in ``assignments/``.
 
 Modules: ``nb00`` (start here), ``nb01`` (quality and QI), ``nb02`` (Model for Improvement),
-``nb03`` (understanding the system), ``nb07`` (PDSA cycles), ``nb09`` (sustain and spread).
+``nb03`` (understanding the system), ``nb04`` (run charts), ``nb05`` (variation),
+``nb06`` (control charts), ``nb07`` (PDSA cycles), ``nb08`` (Making Data Count), ``nb09`` (sustain and spread). The kinds of question they share are
+declared in :mod:`qikit.exercises.spec`.
 """
 
 from __future__ import annotations
 
+from ..display import install_error_display
 from ._feedback import Verdict
 
 __all__ = ["Verdict"]
+
+# A notebook that imports its checks also gets qikit's errors as one short box (no-op outside IPython).
+install_error_display()

@@ -6,17 +6,18 @@ Placeholders (``...``, ``None``, an empty string) mean "not answered yet".
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Verdict", "RIGHT", "WRONG", "PARTLY", "NOT_ANSWERED", "is_blank", "right", "wrong", "partly",
-           "not_answered", "choice", "quiz", "quietly", "mark_items"]
+__all__ = ["Verdict", "RIGHT", "WRONG", "PARTLY", "NOT_ANSWERED", "FORM_CHECKED", "is_blank", "right", "wrong",
+           "partly", "not_answered", "choice", "quiz", "quietly", "mark_items"]
 
 RIGHT, PARTLY, WRONG, NOT_ANSWERED = "right", "partly right", "not yet right", "not answered"
+#: Free text whose form was checked; its meaning is for a tutor (never "Right").
+FORM_CHECKED = "form checked"
 _HEADINGS = {RIGHT: "✔ Right.", PARTLY: "◐ Partly right.", WRONG: "✘ Not yet.",
-             NOT_ANSWERED: "… Not answered yet."}
+             NOT_ANSWERED: "… Not answered yet.", FORM_CHECKED: "☑ Form checked (a tutor reads the meaning)."}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class Verdict:
 
     __repr__ = __str__
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the verdict as a box: the heading's mark and word carry the meaning, the colour only
+        repeats it (see :mod:`qikit.display`)."""
+        from ..display import verdict_html
+
+        return verdict_html(self.status, _HEADINGS[self.status], self.message, self.details)
+
 
 def right(message: str, details=()) -> Verdict:
     return Verdict(RIGHT, message, tuple(details))
@@ -91,67 +99,53 @@ def mark_items(answers, items, label_of: Callable[[object], str | None], names: 
                example: str, unknown: str, mismatch: str, done: str = "", partial: str = "") -> Verdict:
     """Mark a dict ``{number: label}`` against ``items``, a sequence of (text, expected key, reason).
 
-    ``label_of`` turns a typed answer into a key (None when it is none of the options); ``names`` gives each
-    key's display name. The wording is the caller's: ``example`` completes "Give your answers as a dictionary
-    from number to ...", ``unknown`` is formatted with ``given`` (the typed answer) and ``mismatch`` with
-    ``label``, ``expected`` and ``reason``; ``done`` and ``partial`` follow the "N of M right" summary.
+    Kept for callers written before :mod:`qikit.exercises.spec`; new checks declare a
+    :class:`~qikit.exercises.spec.Items` table instead. ``label_of`` turns a typed answer into a key (None when
+    it is none of the options); ``names`` gives each key's display name; ``unknown`` is formatted with
+    ``given`` and ``mismatch`` with ``label``, ``expected`` and ``reason``.
     """
+    from .spec import Mark, score
+
     if not isinstance(answers, Mapping):
         if is_blank(answers):
             return not_answered()
         return wrong(f"Give your answers as a dictionary from number to {example}.")
-    lines, scores = [], []
+    marks = {}
     for number, (_, expected, reason) in enumerate(items, start=1):
-        given = answers.get(number, answers.get(str(number)))
+        given = answers.get(number, answers.get(str(number), ...))
+        label = None if is_blank(given) else label_of(given)
         if is_blank(given):
-            lines.append(f"{number}. not answered yet")
-            continue
-        label = label_of(given)
-        if label is None:
-            lines.append(f"{number}. ✘ " + unknown.format(given=given))
-            scores.append(False)
+            marks[number] = Mark(NOT_ANSWERED, "")
+        elif label is None:
+            marks[number] = Mark(WRONG, unknown.format(given=given))
         elif label == expected:
-            lines.append(f"{number}. ✔ {names[expected].capitalize()}: {reason}")
-            scores.append(True)
+            marks[number] = Mark(RIGHT, f"{names[expected].capitalize()}: {reason}")
         else:
-            lines.append(f"{number}. ✘ " + mismatch.format(label=names[label], expected=names[expected],
-                                                           reason=reason))
-            scores.append(False)
-    if not scores:
-        return not_answered()
-    total = len(items)
-    summary = f"{sum(scores)} of {total} right"
-    if len(scores) < total:
-        summary += f" ({total - len(scores)} not answered yet)"
-    if sum(scores) == total:
-        return right(summary + "." + done, lines)
-    return (partly if any(scores) else wrong)(summary + "." + partial, lines)
+            marks[number] = Mark(WRONG, mismatch.format(label=names[label], expected=names[expected], reason=reason))
+    return score(marks, done=done, partial=partial)
 
 
-def _word(answer) -> str:
-    """A multiple-choice answer reduced to a lower-case word without punctuation (``"(B)"`` -> ``"b"``)."""
-    return re.sub(r"[^\w ]+", "", str(answer)).strip().lower()
+def _options(why: Mapping[str, str], texts: Mapping[str, str] | None):
+    from .spec import Option
+
+    texts = texts or {}
+    return {k: Option(texts.get(k, k), v) for k, v in why.items()}
 
 
-def choice(answer, correct: str, why: Mapping[str, str], options: tuple[str, ...] | None = None) -> Verdict:
-    """Mark a single multiple-choice answer.
+def choice(answer, correct: str, why: Mapping[str, str], options: tuple[str, ...] | None = None,
+           texts: Mapping[str, str] | None = None) -> Verdict:
+    """Mark a single multiple-choice answer (a :class:`~qikit.exercises.spec.Choice` built on the spot).
 
-    ``why`` maps each option to its explanation: the right option's is said after "Right", the others'
-    after "Not yet" so the trainee learns why that option is wrong.
+    ``why`` maps each option letter to its explanation; ``texts`` (optional) maps each letter to the option's
+    words as the notebook prints them, so that a trainee may answer with the words instead of the letter.
     """
-    if is_blank(answer):
-        return not_answered()
-    options = options or tuple(why)
-    given = _word(answer)
-    if given not in options:
-        return wrong(f"{answer!r} is not one of the options: answer with one of "
-                     f"{', '.join(repr(o) for o in options)}.")
-    if given == correct:
-        return right(why[correct])
-    return wrong(why[given])
+    from .spec import Choice
+
+    why = {k: v for k, v in why.items() if options is None or k in options}
+    return Choice(_options(why, texts), correct).check(answer)
 
 
-def quiz(answers, questions: Mapping[int, tuple[str, Mapping[str, str]]]) -> Verdict:
+def quiz(answers, questions: Mapping[int, tuple], texts: Mapping[int, Mapping[str, str]] | None = None) -> Verdict:
     """Mark several multiple-choice questions at once (the notebooks' self-checks).
 
     Parameters
@@ -159,32 +153,17 @@ def quiz(answers, questions: Mapping[int, tuple[str, Mapping[str, str]]]) -> Ver
     answers : dict
         Question number to the trainee's option, e.g. ``{1: "b", 2: ...}``.
     questions : dict
-        Question number to ``(correct option, {option: explanation})``.
+        Question number to ``(correct option, {option: explanation})`` or
+        ``(correct option, {option: explanation}, {option: the option's words})``.
+    texts : dict, optional
+        Question number to ``{option: the option's words}`` as the notebook prints them
+        (``qikit.exercises._options.OPTIONS``).
     """
-    if not isinstance(answers, Mapping):
-        if is_blank(answers):
-            return not_answered("Fill in the dictionary, e.g. {1: \"b\", 2: \"a\", ...}, then run the cell again.")
-        return wrong("Give your answers as a dictionary from question number to option, e.g. {1: \"b\", 2: \"a\"}.")
-    lines, scores, blanks = [], [], 0
-    for number, (correct, why) in questions.items():
-        verdict = choice(answers.get(number, answers.get(str(number))), correct, why)
-        if verdict.status == NOT_ANSWERED:
-            blanks += 1
-            lines.append(f"{number}. not answered yet")
-            continue
-        mark = "✔" if verdict.correct else "✘"
-        scores.append(verdict.correct)
-        lines.append(f"{number}. {mark} {verdict.message}")
-    total = len(questions)
-    if blanks == total:
-        return not_answered("Replace each ... with the letter of your answer, then run the cell again.")
-    score = f"{sum(scores)} of {total} right"
-    if blanks:
-        score += f" ({blanks} not answered yet)"
-    if sum(scores) == total:
-        return right(f"{score}.", lines)
-    return (partly if any(scores) else wrong)(f"{score}. Read the notes, then look back at the section named.",
-                                               lines)
+    from .spec import Choice, Quiz
+
+    texts = texts or {}
+    return Quiz({n: Choice(_options(q[1], q[2] if len(q) > 2 else texts.get(n)), q[0])
+                 for n, q in questions.items()}).check(answers)
 
 
 def quietly(function: Callable, *args, **kwargs):

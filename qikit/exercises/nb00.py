@@ -11,11 +11,11 @@ True
 
 from __future__ import annotations
 
-import numbers
-
 import pandas as pd
 
 from ._feedback import Verdict, choice, is_blank, not_answered, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import Miss, Number
 
 __all__ = ["check_ward_total", "check_loaded", "check_restart", "self_check"]
 
@@ -40,26 +40,24 @@ def check_ward_total(answer) -> Verdict:
     """
     if is_blank(answer):
         return not_answered()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        return wrong(f"Your answer is {answer!r}, which is not a number. Put the number itself after "
-                     "my_total =, without quotes, e.g. my_total = 123.")
     totals = _totals()
     expected = int(totals[_WARD])
-    if answer == expected:
-        return right(f"Ward 9 reported {expected} falls in the three years. You edited a cell, ran it and "
-                     "used its result: that is all the coding this course needs.")
-    for ward, total in totals.items():
-        if answer == total and ward != _WARD:
-            return wrong(f"{int(total)} is the total for {ward}. In the cell above, change \"Ward 7\" to "
-                         "\"Ward 9\" (keep the quotes), run it with Shift+Enter, and copy the new number.")
-    if answer == int(totals.sum()):
-        return wrong(f"{int(totals.sum())} is the total for all three wards. Keep the line that picks out one "
-                     "ward, and change its name to \"Ward 9\".")
-    if answer == 36:
-        return wrong("36 is the number of months, not of falls: add up the 'falls' column, as the cell above "
-                     "does with .sum().")
-    return wrong(f"{answer} is not the total for ward 9. Run the cell above with \"Ward 9\" in place of "
-                 "\"Ward 7\" and copy the number it shows.")
+    misses = [Miss(float(total), f"{int(total)} is the total for {ward}. In the cell above, change \"Ward 7\" to "
+                   "\"Ward 9\" (keep the quotes), run it with Shift+Enter, and copy the new number.")
+              for ward, total in totals.items() if ward != _WARD]
+    misses += [Miss(float(totals.sum()), f"{int(totals.sum())} is the total for all three wards. Keep the line that "
+                    "picks out one ward, and change its name to \"Ward 9\"."),
+               Miss(36.0, "36 is the number of months, not of falls: add up the 'falls' column, as the cell above "
+                    "does with .sum().")]
+    spec = Number(expected, f"Ward 9 reported {expected} falls in the three years. You edited a cell, ran it and "
+                  "used its result: that is all the coding this course needs.", misses=misses,
+                  hint="{value:g} is not the total for ward 9. Run the cell above with \"Ward 9\" in place of "
+                       "\"Ward 7\" and copy the number it shows.")
+    verdict = spec.check(answer)
+    if verdict.status != "right" and spec.mark(answer).line.endswith("e.g. 12.5."):
+        return wrong(f"Your answer is {answer!r}, which is not a number. Put the number itself after "
+                     "my_total =, without quotes, e.g. my_total = 123.")
+    return verdict
 
 
 def check_loaded(data) -> Verdict:
@@ -108,7 +106,7 @@ _RESTART = {
 
 def check_restart(answer) -> Verdict:
     """Exercise 3: what restarting the kernel does (options a, b, c)."""
-    return choice(answer, "b", _RESTART)
+    return choice(answer, "b", _RESTART, texts=OPTIONS["nb00.check_restart"][0])
 
 
 _QUESTIONS = {
@@ -127,4 +125,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 00: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb00.self_check"])

@@ -14,12 +14,11 @@ Examples
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 import pandas as pd
 
-from ._feedback import NOT_ANSWERED, Verdict, mark_items, quiz
+from ._feedback import Verdict, quiz
+from ._options import OPTIONS
+from .spec import Item, Items, Vocabulary
 
 __all__ = ["activities", "check_activities", "problems", "check_domains", "qms_activities", "check_qms",
            "self_check"]
@@ -48,9 +47,11 @@ _ACTIVITIES = (
      "to triage.", "qi",
      "it tests changes in the local system and uses data over time to learn whether each change helps."),
 )
-_KIND_WORDS = {"qi": "qi", "quality improvement": "qi", "improvement": "qi", "audit": "audit",
-               "clinical audit": "audit", "research": "research"}
-_KIND_NAMES = {"qi": "quality improvement", "audit": "audit", "research": "research"}
+_KINDS = Vocabulary({"qi": "quality improvement", "audit": "audit", "research": "research"},
+                    {"improvement": "qi", "quality improvement project": "qi", "qip": "qi", "pdsa": "qi",
+                     "clinical audit": "audit", "re audit": "audit", "reaudit": "audit", "audit cycle": "audit",
+                     "clinical research": "research", "research study": "research", "trial": "research"},
+                    strip=("project",))
 
 
 def activities() -> pd.DataFrame:
@@ -59,18 +60,10 @@ def activities() -> pd.DataFrame:
                         index=pd.RangeIndex(1, len(_ACTIVITIES) + 1, name="number"))
 
 
-def _label(answer, words: Mapping[str, str]) -> str | None:
-    key = re.sub(r"[\s_-]+", " ", str(answer)).strip().lower()
-    return words.get(key)
-
-
-def _mark_items(answers, items, words: Mapping[str, str], names: Mapping[str, str], what: str,
-                options: str) -> Verdict:
-    """Mark a dict {number: label} against ``items`` (text, expected key, reason)."""
-    return mark_items(answers, items, lambda given: _label(given, words), names,
-                      example=f"{what}, e.g. {{1: ..., 2: ...}}",
-                      unknown=f"{{given!r}} is not one of the options ({options}).",
-                      mismatch="Not {label}. This is {expected}: {reason}", partial=" The notes say why.")
+def _items(table, vocabulary: Vocabulary, example: str, mistakes=None, **kwargs) -> Items:
+    mistakes = mistakes or {}
+    return Items([Item(text, answer, why, mistakes.get(n, {}))
+                  for n, (text, answer, why) in enumerate(table, start=1)], vocabulary, example=example, **kwargs)
 
 
 def check_activities(answers) -> Verdict:
@@ -81,8 +74,7 @@ def check_activities(answers) -> Verdict:
     >>> check_activities({1: "audit", 2: "research", 3: "qi", 4: "research", 5: "audit", 6: "qi"}).correct
     True
     """
-    return _mark_items(answers, _ACTIVITIES, _KIND_WORDS, _KIND_NAMES, "'qi', 'audit' or 'research'",
-                       "'qi', 'audit' or 'research'")
+    return _items(_ACTIVITIES, _KINDS, "'qi', 'audit' or 'research'").check(answers)
 
 
 # --- exercise 2: the six domains ---------------------------------------------------------------------
@@ -100,13 +92,13 @@ _PROBLEMS = (
     ("A ward round plans a patient's discharge without asking what matters to her or her family.",
      "patient-centred", "care does not respond to the person's own preferences, needs and values."),
 )
-_DOMAIN_WORDS = {"safe": "safe", "safety": "safe", "effective": "effective", "effectiveness": "effective",
-                 "patient centred": "patient-centred", "patient centered": "patient-centred",
-                 "person centred": "patient-centred", "person centered": "patient-centred",
-                 "patient centredness": "patient-centred", "timely": "timely", "timeliness": "timely",
-                 "efficient": "efficient", "efficiency": "efficient", "equitable": "equitable",
-                 "equity": "equitable"}
-_DOMAIN_NAMES = {d: d for d in ("safe", "effective", "patient-centred", "timely", "efficient", "equitable")}
+_DOMAINS = Vocabulary({d: d for d in ("safe", "effective", "patient-centred", "timely", "efficient", "equitable")},
+                      {"safety": "safe", "effectiveness": "effective", "patient centered": "patient-centred",
+                       "person centred": "patient-centred", "person centered": "patient-centred",
+                       "patient centredness": "patient-centred", "patient centeredness": "patient-centred",
+                       "person centredness": "patient-centred", "timeliness": "timely", "efficiency": "efficient",
+                       "equity": "equitable", "equality": "equitable", "fair": "equitable", "fairness": "equitable"},
+                      strip=("care", "domain"))
 
 
 def problems() -> pd.DataFrame:
@@ -124,8 +116,7 @@ def check_domains(answers) -> Verdict:
     ...                6: "patient-centred"}).correct
     True
     """
-    return _mark_items(answers, _PROBLEMS, _DOMAIN_WORDS, _DOMAIN_NAMES, "domain",
-                       "safe, effective, patient-centred, timely, efficient, equitable")
+    return _items(_PROBLEMS, _DOMAINS, "domain").check(answers)
 
 
 # --- exercise 3: the four functions of a quality management system ------------------------------------
@@ -139,12 +130,11 @@ _QMS = (
     ("Testing a new toileting round on one bay with PDSA cycles, to find out whether it prevents falls.",
      "improvement", "it tests changes to solve a problem whose answer is not yet known."),
 )
-_QMS_WORDS = {"planning": "planning", "quality planning": "planning", "plan": "planning",
-              "control": "control", "quality control": "control", "assurance": "assurance",
-              "quality assurance": "assurance", "improvement": "improvement", "quality improvement": "improvement",
-              "qi": "improvement", "qa": "assurance", "qc": "control", "qp": "planning"}
-_QMS_NAMES = {"planning": "quality planning", "control": "quality control", "assurance": "quality assurance",
-              "improvement": "quality improvement"}
+_FUNCTIONS = Vocabulary({"planning": "quality planning", "control": "quality control",
+                         "assurance": "quality assurance", "improvement": "quality improvement"},
+                        {"plan": "planning", "qp": "planning", "qc": "control", "qa": "assurance", "qi": "improvement"})
+_QMS_MISTAKES = {2: {"improvement": "A common mix-up: a daily huddle about falls feels like improvement, but it keeps "
+                                   "today's process on track (quality control); improvement tests something new."}}
 
 
 def qms_activities() -> pd.DataFrame:
@@ -162,15 +152,7 @@ def check_qms(answers) -> Verdict:
     >>> v.status
     'partly right'
     """
-    verdict = _mark_items(answers, _QMS, _QMS_WORDS, _QMS_NAMES, "function",
-                          "planning, control, assurance, improvement")
-    if verdict.status == NOT_ANSWERED or verdict.correct:
-        return verdict
-    if isinstance(answers, Mapping) and _label(answers.get(2, ""), _QMS_WORDS) == "improvement":
-        return Verdict(verdict.status, verdict.message + " A common mix-up: a daily huddle about falls feels "
-                       "like improvement, but it keeps today's process on track (control); improvement tests "
-                       "something new.", verdict.details)
-    return verdict
+    return _items(_QMS, _FUNCTIONS, "function", _QMS_MISTAKES).check(answers)
 
 
 _QUESTIONS = {
@@ -191,4 +173,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 01: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb01.self_check"])

@@ -19,7 +19,9 @@ import re
 import pandas as pd
 
 from ..errors import QIDataError
-from ._feedback import Verdict, choice, is_blank, mark_items, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import Item, Items, Vocabulary
 
 __all__ = ["check_aim", "measures", "check_measure_kinds", "check_definition", "check_question", "self_check"]
 
@@ -80,7 +82,8 @@ _MEASURES = (
     ("Nursing hours spent on one-to-one supervision each week", "balancing",
      "enhanced supervision takes staff time from other patients: a cost elsewhere in the system."),
 )
-_KINDS = {"outcome": "outcome", "process": "process", "balancing": "balancing", "balance": "balancing"}
+_KINDS = Vocabulary({"outcome": "outcome", "process": "process", "balancing": "balancing"},
+                    {"balance": "balancing", "balancing outcome": "balancing"}, strip=("measure",))
 
 
 def measures() -> pd.DataFrame:
@@ -98,11 +101,11 @@ def check_measure_kinds(answers) -> Verdict:
     ...                      6: "balancing"}).correct
     True
     """
-    return mark_items(answers, _MEASURES, lambda given: _KINDS.get(str(given).strip().lower()),
-                      {k: k for k in _KINDS.values()}, example='kind, e.g. {1: "outcome", 2: ...}',
-                      unknown="{given!r} is not a kind of measure: use outcome, process or balancing.",
-                      mismatch="Not {label}. It is a {expected} measure: {reason}",
-                      done=" A family with all three kinds tells you whether the change helps and whether it harms.")
+    return Items([Item(text, kind, why)
+                  for text, kind, why in _MEASURES], _KINDS, example='kind, e.g. {1: "outcome", 2: ...}',
+                 done=" A family with all three kinds tells you whether the change helps and whether it harms.",
+                 partial="", unknown="{given!r} is not a kind of measure: use outcome, process or balancing.",
+                 ).check(answers)
 
 
 # --- exercise 3: an operational definition ----------------------------------------------------------
@@ -163,7 +166,7 @@ _QUESTION = {
 
 def check_question(answer) -> Verdict:
     """The three questions: which one do measures answer (a, b or c)?"""
-    verdict = choice(answer, "b", _QUESTION)
+    verdict = choice(answer, "b", _QUESTION, texts=OPTIONS["nb02.check_question"][0])
     if verdict.correct:
         return right("Measures answer 'How will we know that a change is an improvement?'.")
     return verdict
@@ -185,4 +188,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 02: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb02.self_check"])

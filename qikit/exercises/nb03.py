@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import form_checked, normalise, read_number
 
 __all__ = ["shuffled_steps", "check_order", "flowchart", "check_pareto", "fishbone", "check_fishbone",
            "check_driver_diagram", "self_check"]
@@ -59,7 +61,9 @@ def check_order(steps) -> Verdict:
     if isinstance(steps, str) or not isinstance(steps, Sequence):
         return wrong("Give the steps as a list in square brackets: [\"first step\", \"second step\", ...].")
     wanted = _steps_flat()
-    given = [str(s).strip() for s in steps]
+    # a step retyped in another case, with other punctuation or spacing is the same step
+    official = {normalise(s): s for s in wanted}
+    given = [official.get(normalise(s), str(s).strip()) for s in steps]
     missing = [s for s in wanted if s not in given]
     extra = [s for s in given if s not in wanted]
     if missing or extra or len(given) != len(wanted):
@@ -136,15 +140,15 @@ def check_pareto(top_three, share, incidents: pd.DataFrame) -> Verdict:
     elif isinstance(top_three, str) or not isinstance(top_three, Sequence):
         notes.append("- Give my_top_three as a list of three names in quotes: [\"...\", \"...\", \"...\"].")
     else:
-        given = {str(f).strip().casefold() for f in top_three}
-        wanted = {f.casefold() for f in top}
+        given = {normalise(f) for f in top_three}
+        wanted = {normalise(f) for f in top}
         if given == wanted:
             pass
         elif len(given) != 3:
             notes.append(f"- Name exactly three factors (you gave {len(given)}).")
         else:
             wrong_ones = sorted(given - wanted)
-            if given == {f.casefold() for f in everyone.index[:3]}:
+            if given == {normalise(f) for f in everyone.index[:3]}:
                 notes.append("- These are the top three for all falls, day and night. Keep only the night shift "
                              "(shift == \"night\") before making the chart.")
             else:
@@ -154,10 +158,7 @@ def check_pareto(top_three, share, incidents: pd.DataFrame) -> Verdict:
     if is_blank(share):
         notes.append("- my_share is not answered yet.")
     else:
-        try:
-            value = float(str(share).rstrip("% "))
-        except ValueError:
-            value = None
+        value, _ = read_number(share)
         if value is None:
             notes.append(f"- my_share should be a number such as 65, not {share!r}.")
         elif 0 < value <= 1 and abs(100 * value - expected) <= 2:
@@ -201,7 +202,7 @@ def fishbone(effect: str, causes: Mapping[str, Sequence[str]]):
 def check_fishbone(causes) -> Verdict:
     """Exercise 3: a cause-and-effect diagram for falls on ward 7, as a dict from category to causes.
 
-    Right with at least four categories, every category holding a cause, at least eight causes in all,
+    Its form is checked (a tutor reads the meaning) with at least four categories, every category holding a cause, at least eight causes in all,
     and causes written as causes ("confused patients walk alone at night"), not as solutions
     ("buy bed sensors").
 
@@ -210,8 +211,8 @@ def check_fishbone(causes) -> Verdict:
     >>> check_fishbone({"Patients": ["Delirium", "Urgent need for the toilet"],
     ...                 "Staff": ["Too few staff at night", "Agency staff unfamiliar with patients"],
     ...                 "Environment": ["Poor lighting at night", "Wet floors"],
-    ...                 "Equipment": ["Call bell out of reach", "Beds left high"]}).correct
-    True
+    ...                 "Equipment": ["Call bell out of reach", "Beds left high"]}).status
+    'form checked'
     """
     if is_blank(causes):
         return not_answered("Replace the ... with a dictionary of categories and causes, then run the cell.")
@@ -240,8 +241,11 @@ def check_fishbone(causes) -> Verdict:
                      "Write what goes wrong (e.g. 'call bell out of reach'); solutions come later, as change "
                      "ideas in the driver diagram.")
     if not notes:
-        return right(f"{total} causes in {len(cleaned)} categories. Now check the diagram with the people who do "
-                     "the work: they will know causes you missed, and the Pareto chart shows which matter most.")
+        return form_checked(
+            f"{total} causes in {len(cleaned)} categories, none written as a solution.",
+            "whether each cause is a real, specific reason for falls on ward 7 and sits in a sensible category. "
+            "Then check the diagram with the people who do the work: they will know causes you missed, and the "
+            "Pareto chart shows which matter most.")
     return (partly if len(notes) == 1 else wrong)("To make the diagram useful:", notes)
 
 
@@ -253,7 +257,7 @@ _ACTION_START = re.compile(r"^\s*(buy|add|introduce|train|provide|install|implem
 def check_driver_diagram(diagram) -> Verdict:
     """Exercise 4: a driver diagram for the ward 7 falls project.
 
-    Right when the aim has a number, there are two to six primary drivers, no primary driver is written as
+    Its form is checked (a tutor reads the meaning) when the aim has a number, there are two to six primary drivers, no primary driver is written as
     an action (that would be a change idea), every driver leads to a change idea (``DriverDiagram.check()``
     is empty) and there are at least three change ideas.
 
@@ -263,8 +267,8 @@ def check_driver_diagram(diagram) -> Verdict:
     >>> dd = DriverDiagram.from_dict("Reduce falls on ward 7 from 8.5 to 6 per 1,000 bed-days by March 2027", {
     ...     "Patients can reach the toilet safely": ["Two-hourly toileting round", "Commode at the bedside"],
     ...     "Confusion is spotted and managed": ["4AT on admission"]})
-    >>> check_driver_diagram(dd).correct
-    True
+    >>> check_driver_diagram(dd).status
+    'form checked'
     """
     from ..improve.drivers import DriverDiagram
 
@@ -291,9 +295,11 @@ def check_driver_diagram(diagram) -> Verdict:
     if len(diagram.change_ideas) < 3:
         notes.append(f"- Add change ideas: {len(diagram.change_ideas)} so far; aim for at least three to test.")
     if not notes:
-        return right(f"{len(primary)} primary drivers, {len(diagram.secondary_drivers)} secondary drivers and "
-                     f"{len(diagram.change_ideas)} change ideas, each leading to the aim. This is your theory "
-                     "of change: the PDSA cycles in notebook 07 test it.")
+        return form_checked(
+            f"{len(primary)} primary drivers, {len(diagram.secondary_drivers)} secondary drivers and "
+            f"{len(diagram.change_ideas)} change ideas, each leading to an aim with a number.",
+            "whether each driver really influences falls on ward 7 and each change idea would move its driver: "
+            "this is your theory of change, and the PDSA cycles in notebook 07 test it.")
     return (partly if len(notes) == 1 else wrong)("The diagram needs work:", notes)
 
 
@@ -313,5 +319,5 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 03: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb03.self_check"])
 

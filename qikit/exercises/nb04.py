@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import read_number
 
 __all__ = ["three_wards", "check_which_ward", "exercise_weeks", "check_runs", "ecg_times", "check_rules",
            "self_check"]
@@ -86,7 +88,7 @@ def check_which_ward(answer) -> Verdict:
     >>> check_which_ward("b").correct
     True
     """
-    return choice(answer, "b", _WHICH)
+    return choice(answer, "b", _WHICH, texts=OPTIONS["nb04.check_which_ward"][0])
 
 
 def exercise_weeks() -> pd.DataFrame:
@@ -119,10 +121,7 @@ def _runs_truth(values: np.ndarray) -> dict:
 
 
 def _as_number(value):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        return None
-    value = float(value)
-    return value if np.isfinite(value) else None
+    return read_number(value)[0]
 
 
 def check_runs(answer) -> Verdict:
@@ -157,6 +156,11 @@ def check_runs(answer) -> Verdict:
             if abs(value - truth["median"]) <= 0.005:
                 good += 1
                 lines.append(f"✔ median {truth['median']:g}: half the weeks lie above it, half below.")
+            elif abs(value - truth["median"]) <= 0.051 and abs(value * 10 - round(value * 10)) < 1e-9:
+                # rounded to the data's one decimal place; the mean may be as close, so it cannot be told apart
+                lines.append(f"◐ median: {value:g} is the median rounded. With 20 values the median is halfway "
+                             f"between the 10th and 11th, exactly {truth['median']:g}: keep the second decimal, "
+                             "since a week on the median neither extends nor breaks a run.")
             elif abs(value - truth["mean"]) <= 0.051:
                 lines.append(f"✘ median: {value:g} is the mean (the average). A run chart uses the median, the "
                              "middle value when the 20 weeks are sorted: with 20 values, halfway between the "
@@ -209,6 +213,17 @@ def ecg_times() -> pd.DataFrame:
     return pd.DataFrame({"week": sim["date"], "minutes": sim["value"].round(1)})
 
 
+_FLAGS = {"true": True, "yes": True, "y": True, "signal": True, "false": False, "no": False, "n": False,
+          "no signal": False}
+
+
+def _flag(value):
+    """True/False as typed: the booleans themselves, or the words "True", "yes", "no", ... in any case."""
+    if isinstance(value, str) and not is_blank(value):
+        return _FLAGS.get(value.strip().lower(), value)
+    return value
+
+
 def check_rules(answer) -> Verdict:
     """Exercise 3: does each rule set signal on :func:`ecg_times`? ``{"anhoej": True/False, "ihi": True/False}``.
 
@@ -226,7 +241,7 @@ def check_rules(answer) -> Verdict:
     if not isinstance(answer, Mapping):
         return wrong("Give your answer as the dictionary in the cell: {\"anhoej\": True or False, \"ihi\": True or "
                      "False}.")
-    given = {k: answer.get(k) for k in keys}
+    given = {k: _flag(answer.get(k)) for k in keys}
     if any(not is_blank(v) and not isinstance(v, bool | np.bool_) for v in given.values()):
         return wrong("Answer each with True or False (no quotes).")
     if any(is_blank(v) for v in given.values()):
@@ -261,4 +276,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 04: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb04.self_check"])

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import Miss, Number
 
 __all__ = ["check_red_beads", "SCENARIOS", "check_tampering", "exercise_trust", "check_upper_limit",
            "self_check"]
@@ -38,7 +40,7 @@ _BEADS = {
 
 def check_red_beads(answer) -> Verdict:
     """Exercise 1: what should the supervisor do about Worker 4 (most red beads)? (a, b or c)"""
-    return choice(answer, "c", _BEADS)
+    return choice(answer, "c", _BEADS, texts=OPTIONS["nb05.check_red_beads"][0])
 
 
 #: Exercise 2: four ways of reacting to results; the trainee names the funnel rule each one follows.
@@ -81,8 +83,10 @@ def check_tampering(answer) -> Verdict:
             blank += 1
             lines.append(f"{number}. not answered yet")
             continue
+        text = str(given).strip().lower().removeprefix("rule").strip(" .:")
+        text = {"one": "1", "two": "2", "three": "3", "four": "4"}.get(text, text)
         try:
-            value = int(str(given).strip().lower().removeprefix("rule").strip())
+            value = int(float(text))
         except ValueError:
             value = None
         if value not in (1, 2, 3, 4):
@@ -136,36 +140,29 @@ def check_upper_limit(answer) -> Verdict:
     """
     if is_blank(answer):
         return not_answered("Replace the ... with your upper limit (a number), then run the cell again.")
-    if isinstance(answer, bool) or not isinstance(answer, int | float | np.integer | np.floating) \
-            or not np.isfinite(float(answer)):
-        return wrong("Give the limit as a number, e.g. 25000 (no quotes, no commas).")
-    value = float(answer)
     y = exercise_trust()["attendances"].to_numpy(dtype=float)
     mean, mr = y.mean(), np.abs(np.diff(y)).mean()
     truth = mean + 2.66 * mr
-
-    def near(target: float) -> bool:
-        return abs(value - target) <= _TOLERANCE * abs(target)
-
-    if near(truth):
-        return right(f"About {truth:,.0f} attendances a month: the mean ({mean:,.0f}) plus 2.66 times the average "
-                     f"moving range ({mr:,.0f}). A month above it would be a special cause worth asking about.")
-    if near(mean + 3 * y.std(ddof=1)):
-        return wrong("That is the mean plus 3 standard deviations of all 36 months. An XmR chart estimates the "
-                     "spread from the moving ranges (month-to-month differences) instead, so that a shift or "
-                     "trend in the data does not widen the limits and hide itself. Use mean + 2.66 x average "
-                     "moving range.")
-    if near(mean + 3 * mr):
-        return partly("Nearly: you used 3 x the average moving range. The factor is 2.66 (that is 3 / 1.128, "
-                      "which turns the average moving range into an estimate of the standard deviation).")
-    if near(2.66 * mr) or near(3 * mr):
-        return wrong("That is the width of the band only: add it to the mean.")
-    if near(mean):
-        return wrong("That is the mean, the centre line. The upper limit is the mean plus 2.66 x the average "
-                     "moving range.")
-    return wrong("Not yet. Work it out in three steps: the mean of the 36 months; the moving ranges (the size of "
-                 "each month-to-month change, ignoring its sign) and their average; then mean + 2.66 x average "
-                 "moving range.")
+    spec = Number(
+        truth, f"About {truth:,.0f} attendances a month: the mean ({mean:,.0f}) plus 2.66 times the average moving "
+        f"range ({mr:,.0f}). A month above it would be a special cause worth asking about.", rel=_TOLERANCE,
+        misses=[
+            Miss(mean + 3 * y.std(ddof=1), "That is the mean plus 3 standard deviations of all 36 months. An XmR chart "
+                 "estimates the spread from the moving ranges (month-to-month differences) instead, so that a shift "
+                 "or trend in the data does not widen the limits and hide itself. Use mean + 2.66 x average moving "
+                 "range."),
+            Miss(mean + 3 * mr, "Nearly: you used 3 x the average moving range. The factor is 2.66 (that is 3 / 1.128, "
+                 "which turns the average moving range into an estimate of the standard deviation).", status="partly right"),
+            Miss(2.66 * mr, "That is the width of the band only: add it to the mean."),
+            Miss(3 * mr, "That is the width of the band only: add it to the mean."),
+            Miss(mean, "That is the mean, the centre line. The upper limit is the mean plus 2.66 x the average moving "
+                 "range."),
+        ],
+        hint="Not yet. Work it out in three steps: the mean of the 36 months; the moving ranges (the size of each "
+             "month-to-month change, ignoring its sign) and their average; then mean + 2.66 x average moving range.")
+    if spec.mark(answer).line.endswith("e.g. 12.5."):
+        return wrong("Give the limit as a number, e.g. 25000 (no quotes, no commas).")
+    return spec.check(answer)
 
 
 _QUESTIONS = {
@@ -186,4 +183,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 05: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb05.self_check"])

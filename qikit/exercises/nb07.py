@@ -13,45 +13,74 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
 import pandas as pd
 
+from ..dates import try_date
 from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import form_checked
 
 __all__ = ["check_prediction", "check_ramp", "check_new_phase", "self_check"]
 
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|half|all|none|no)\b", re.I)
+# a quantity a Study step can compare with what happened ("no" alone is not one: "no idea")
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                     r"forty|fifty|hundred|half|quarter|third|all|none|every|each|most|fewer|more than|less than|"
+                     r"at least|at most)\b", re.I)
 _VAGUE = re.compile(r"\b(work|better|improve|improvement|help|like|successful|success|fine|ok|okay)\b", re.I)
+_HEDGE = re.compile(r"no idea|not sure|unsure|don'?t know|do not know|dunno|can'?t (say|tell)|cannot (say|tell)|"
+                    r"unknown|we'?ll see|see what happens|who knows|\?\s*$|\bmaybe\b|\bperhaps\b|\bhopefully\b",
+                    re.I)
+# what is counted: patients, discharges, time, ... (a number alone says nothing)
+_MEASURE = re.compile(r"\b(patients?|people|discharg\w*|beds?|bay|ward|leave|left|go(es|ing)? home|home|noon|"
+                      r"minutes?|hours?|days?|%|per ?cent|percentage|staff|nurses?|doctors?|TTOs?|prescri\w*|"
+                      r"before|by|within)\b", re.I)
+
+
+def _prediction_problem(prediction: str) -> str | None:
+    """Why a prediction cannot be checked by Study, or None when its form is checkable."""
+    if _HEDGE.search(prediction):
+        return ("This is not yet a prediction: a prediction commits to what you expect, so that Study can find "
+                "out whether you were right. Say how many patients you expect to leave before noon.")
+    if not _NUMBER.search(prediction):
+        hint = " Words like 'work' or 'better' cannot be proved wrong." if _VAGUE.search(prediction) else ""
+        return ("The prediction has no number, so Study cannot compare it with what happened." + hint +
+                " Say how many, how much or how long: 'of the 6 patients in bay 2 on Tuesday, 4 will leave "
+                "before noon'.")
+    if len(prediction.split()) < 6 or not _MEASURE.search(prediction):
+        return ("There is a number, but say what it counts and where: which patients, on which day, measured "
+                "how?")
+    return None
 
 
 def check_prediction(prediction) -> Verdict:
     """Exercise 1: is the prediction specific enough to be proved wrong?
 
     A useful prediction names what will be measured and gives a number that the Study step can
-    compare with what happened ("4 of the 6 patients in bay 2 will leave before noon").
+    compare with what happened ("4 of the 6 patients in bay 2 will leave before noon"). A program can check
+    that form (a commitment, a number, what it counts), not whether the number is a sensible expectation:
+    a prediction with the right form gets a "form checked" verdict that says what a tutor should read for.
 
     Examples
     --------
-    >>> check_prediction("Of the 6 patients in bay 2 on Tuesday, 4 will leave the ward before noon").correct
-    True
+    >>> check_prediction("Of the 6 patients in bay 2 on Tuesday, 4 will leave the ward before noon").status
+    'form checked'
+    >>> check_prediction("No idea what will happen this week").status
+    'not yet right'
     """
     if is_blank(prediction):
         return not_answered("Replace the ... with your prediction in quotes, then run the cell again.")
     if not isinstance(prediction, str):
         return wrong("Write the prediction as a sentence in quotes.")
-    words = prediction.split()
-    if not _NUMBER.search(prediction):
-        hint = " Words like 'work' or 'better' cannot be proved wrong." if _VAGUE.search(prediction) else ""
-        return wrong("The prediction has no number, so Study cannot compare it with what happened." + hint +
-                     " Say how many, how much or how long: 'of the 6 patients in bay 2 on Tuesday, 4 will leave "
-                     "before noon'.")
-    if len(words) < 6:
-        return partly("There is a number, but say what it counts and where: which patients, on which day, "
-                      "measured how?")
-    return right("Specific and checkable. Writing it down before the test stops hindsight from rewriting what "
-                 "you expected, and a wrong prediction is where the learning is.")
+    problem = _prediction_problem(prediction)
+    if problem is not None:
+        return (partly if problem.startswith("There is a number") else wrong)(problem)
+    return form_checked(
+        "It commits to a number and says what is counted, so Study can compare it with what happened. "
+        "Writing it down before the test stops hindsight from rewriting what you expected.",
+        "whether it is about this test (the patients in bay 2 this week) and whether the number is what the "
+        "team really expects; a wrong prediction is where the learning is.")
 
 
 def _cycles_of(log):
@@ -77,10 +106,11 @@ def check_ramp(log) -> Verdict:
     Examples
     --------
     >>> from qikit import PDSACycle
-    >>> ramp = [PDSACycle(f"Cycle {i}", "Test", f"{p}", "Plan", start=f"2025-01-{7 * i:02d}", scale=s)
+    >>> ramp = [PDSACycle(f"Cycle {i}", "Test", f"{p} patients will have TTOs ready the day before", "Plan",
+    ...                   start=f"2025-01-{7 * i:02d}", scale=s)
     ...         for i, (s, p) in enumerate([(1, "1 of 1"), (5, "4 of 5"), (20, "15 of 20")], start=1)]
-    >>> check_ramp(ramp).correct
-    True
+    >>> check_ramp(ramp).status
+    'form checked'
     """
     from ..improve.pdsa import PDSALog
 
@@ -99,9 +129,17 @@ def check_ramp(log) -> Verdict:
     unscaled = [c.title for c in cycles if c.scale is None]
     if unscaled:
         notes.append(f"- Give every cycle a scale (how many patients, staff or shifts): {', '.join(unscaled)}.")
-    no_prediction = [c.title for c in cycles if not c.prediction]
+    unfilled = [c.title for c in cycles if any(is_blank(getattr(c, f, None)) for f in ("objective", "plan"))]
+    if unfilled:
+        notes.append(f"- Fill in the objective and the plan of {', '.join(unfilled)} (replace each \"...\" with "
+                     "what the test will do, with whom, where and when).")
+    no_prediction = [c.title for c in cycles if is_blank(c.prediction)]
     if no_prediction:
         notes.append(f"- Write a prediction for {', '.join(no_prediction)}: what do you expect to happen?")
+    vague = [c.title for c in cycles if not is_blank(c.prediction) and _prediction_problem(c.prediction)]
+    if vague:
+        notes.append(f"- Make the prediction of {', '.join(vague)} checkable: a number and what it counts, e.g. "
+                     "'4 of 5 patients will have their TTOs ready the day before'.")
     scales = [c.scale for c in cycles if c.scale is not None]
     if scales:
         if scales[0] > 5:
@@ -113,8 +151,11 @@ def check_ramp(log) -> Verdict:
                          "busy days).")
     if not notes:
         growth = " → ".join(str(s) for s in scales)
-        return right(f"Scale {growth}: small first, growing as confidence grows, each cycle with a prediction "
-                     "to learn from.")
+        return form_checked(
+            f"Scale {growth}, small first and growing, and every cycle has an objective, a plan and a "
+            "prediction with a number.",
+            "whether each cycle really tests the change idea, and whether each prediction is what the team expects "
+            "at that scale.")
     return (partly if len(notes) == 1 else wrong)("The ramp needs work:", notes)
 
 
@@ -138,12 +179,11 @@ def check_new_phase(answer) -> Verdict:
     """
     if is_blank(answer):
         return not_answered("Replace the ... with the date in quotes, e.g. \"2023-01-02\", then run the cell.")
-    try:
-        when = pd.Timestamp(answer) if isinstance(answer, (str, _dt.date, pd.Timestamp)) else None
-    except ValueError:
-        when = None
-    if when is None or pd.isna(when):
-        return wrong(f"{answer!r} is not a date: write it as \"YYYY-MM-DD\", e.g. \"2023-01-02\".")
+    date = try_date(answer)
+    if date is None:
+        return wrong(f"{answer!r} is not a date: write it as \"YYYY-MM-DD\" (e.g. \"2023-01-02\") or day first "
+                     "(\"02/01/2023\").")
+    when = pd.Timestamp(date)
     monday = (when - pd.Timedelta(days=when.day_of_week)).normalize()
     if monday < _FIRST_WEEK or monday > _LAST_WEEK:
         return wrong(f"{when.date()} is outside the chart (4 April 2022 to 25 March 2024).")
@@ -181,4 +221,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 07: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb07.self_check"])

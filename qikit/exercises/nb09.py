@@ -13,12 +13,14 @@ True
 
 from __future__ import annotations
 
-import numbers
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
+from .spec import normalise, read_number
 
 __all__ = ["check_priorities", "check_peak", "check_lever", "self_check"]
 
@@ -46,11 +48,11 @@ def check_priorities(answer, assessment) -> Verdict:
     table = assessment.summary()
     lookup = {}
     for row in table.itertuples():
-        lookup[row.key.casefold()] = row.key
-        lookup[row.factor.casefold()] = row.key
+        lookup[normalise(row.key)] = row.key
+        lookup[normalise(row.factor)] = row.key
     given, unknown = [], []
     for item in answer:
-        key = lookup.get(str(item).strip().casefold().replace("_", " ")) or lookup.get(str(item).strip().casefold())
+        key = lookup.get(normalise(item))
         (given.append(key) if key else unknown.append(item))
     if unknown:
         return wrong(f"{', '.join(repr(u) for u in unknown)} {'is' if len(unknown) == 1 else 'are'} not a factor "
@@ -92,8 +94,10 @@ def check_peak(answer, p: float = 0.01, q: float = 0.3, m: float = 40, periods: 
 
     if is_blank(answer):
         return not_answered()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+    number, _ = read_number(re.sub(r"^\s*month\s*", "", answer, flags=re.I) if isinstance(answer, str) else answer)
+    if number is None:
         return wrong(f"Give the month as a number, e.g. 5, not {answer!r}.")
+    answer = int(number) if float(number).is_integer() else number
     curve = bass(p=p, q=q, m=m, periods=periods)
     peak = int(curve.loc[curve["new"].idxmax(), "period"])
     example = bass(p=p, q=0.5, m=m, periods=periods)
@@ -126,7 +130,7 @@ _LEVER = {
 
 def check_lever(answer) -> Verdict:
     """Exercise 3: which action raises q, the pull of peers (options a, b, c)."""
-    return choice(answer, "b", _LEVER)
+    return choice(answer, "b", _LEVER, texts=OPTIONS["nb09.check_lever"][0])
 
 
 _QUESTIONS = {
@@ -144,4 +148,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 09: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb09.self_check"])

@@ -14,33 +14,15 @@ from ..errors import QIDataError
 
 
 def as_date(value, field: str) -> _dt.date:
-    """Return ``value`` as a :class:`datetime.date`.
+    """Return ``value`` as a :class:`datetime.date`, read by :func:`qikit.dates.read_date`.
 
     Accepts a ``datetime.date``, a ``datetime.datetime`` or pandas ``Timestamp`` (the time of day is
-    dropped) or an ISO 8601 string such as ``"2026-03-31"``.
+    dropped), or text written day first as in the UK (``"31/03/2026"``, ``"31 March 2026"``) or in ISO
+    8601 (``"2026-03-31"``).
     """
-    if isinstance(value, _dt.datetime):  # also pandas.Timestamp, a datetime subclass
-        if value != value:  # NaT
-            raise QIDataError(f"{field} is empty (NaT): give a date such as 2026-03-31.", column=field)
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return _dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-        try:
-            return _dt.datetime.fromisoformat(text).date()
-        except ValueError:
-            pass
-        raise QIDataError(
-            f"{field}={value!r} is not a date qikit can read. Write it as year-month-day, "
-            "for example '2026-03-31', or pass a datetime.date.", column=field)
-    raise QIDataError(
-        f"{field} must be a date such as '2026-03-31' or datetime.date(2026, 3, 31), not {value!r}.",
-        column=field)
+    from ..dates import read_date
+
+    return read_date(value, field)
 
 
 def optional_date(value, field: str) -> _dt.date | None:

@@ -1,0 +1,326 @@
+"""Claims are computed, not typed: every number or verdict about data that the notebooks' prose, the
+assignments' model answers and the rubrics state is checked here against qikit's output.
+
+Each test computes the figures from the data with qikit (and, where it is cheap, by hand with pandas), writes
+the sentence as the course states it, and asserts that the course still says exactly that. A change to the
+data or the code that makes a sentence false fails here, naming the sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import qikit
+from qikit.exercises import nb08
+from tests.answer_banks.harness import cells as assignment_cells
+from tests.answer_banks.harness import grade
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _cell(assignment: str, grade_id: str) -> str:
+    for cell in assignment_cells(assignment):
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            return _flat("".join(cell["source"]))
+    raise KeyError(grade_id)
+
+
+def _notebook(name: str) -> str:
+    nb = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+    text = " ".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return _flat(re.sub(r"^\s*>\s?", "", text, flags=re.M))  # quotations read as running text
+
+
+def _rubric(name: str) -> str:
+    return _flat((ROOT / "course" / "rubrics" / name).read_text(encoding="utf-8"))
+
+
+def _says(text: str, *phrases: str) -> None:
+    for phrase in phrases:
+        assert _flat(phrase) in text, f"the course no longer says (or never said) {phrase!r}"
+
+
+def _run(assignment: str) -> dict:
+    """The assignment's set-up and model answers, run as a student would (namespace after the last cell)."""
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for cell in assignment_cells(assignment):
+            if cell["cell_type"] == "code":
+                exec(compile("".join(cell["source"]), assignment, "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+# ------------------------------------------------------------------------------------ assignment 2
+def test_a2_model_interpretation_matches_the_run_chart():
+    run = _run("a2_run_charts")["run"]
+    s = run.summary().iloc[0]
+    start = run.signals.loc[run.signals["rule"] == "anhoej_shift", "x"].min()
+    text = _cell("a2_run_charts", "a2_interpretation")
+    _says(text, f"From the week of {start.day} {start:%B %Y}",
+          f"for {int(s['longest_run'])} consecutive useful weeks",
+          f"a run longer than the {int(s['longest_run_max'])} expected by chance",
+          f"crosses the median only {int(s['n_crossings'])} times against at least {int(s['n_crossings_min'])} "
+          "expected")
+    assert s["runs_signal"] and start.month == 5  # "the timing fits the sepsis trolley" (late spring 2024)
+
+
+# ------------------------------------------------------------------------------------ assignment 3
+def test_a3_model_interpretation_and_rubric_match_the_charts():
+    ns = _run("a3_choosing_control_charts")
+    a, b, c = (ns[f"res_{k}"].summary().iloc[0] for k in "abc")
+    for res in (ns["res_a"], ns["res_b"], ns["res_c"]):  # "no special cause" in all three
+        row = res.summary().iloc[0]
+        assert not row["runs_signal"] and row["sigma_signals"] == 0, res.explain()
+    gaps = ns["ulcers"]["days_since_previous"]
+    per_ulcer = gaps.sum() / len(gaps)
+    assert per_ulcer == pytest.approx((ns["ulcers"]["found"].iloc[-1] - pd.Timestamp("2024-04-01")).days / len(gaps))
+    text, rubric = _cell("a3_choosing_control_charts", "a3_interpretation"), _rubric("a3_interpretation.md")
+    _says(text, f"stable around {100 * a['cl']:.0f}%", f"stable around {b['cl']:.1f} days",
+          f"limits about 0 to {b['ucl']:.1f} days", f"centre line about {c['cl']:.0f} days",
+          f"upper limit about {c['ucl']:.0f} days", f"{len(gaps)} ulcers in {gaps.sum()} days is about",
+          f"one ulcer every {per_ulcer:.0f} days on average", f"a gap above about {c['ucl']:.0f} days")
+    assert b["lcl"] < 0  # "limits about 0 to ..." and the rubric's "lower limit below 0"
+    _says(rubric, f"stable around {100 * a['cl']:.0f}%", f"stable around {b['cl']:.1f} days",
+          f"upper limit about {b['ucl']:.1f} days", f"centre line of about {c['cl']:.0f} days",
+          f"upper limit about {c['ucl']:.0f} days", f"{len(gaps)} ulcers in {gaps.sum()} days is about one every "
+          f"{per_ulcer:.0f} days")
+    assert "9-10 days" not in text + rubric  # the old misreading of the t chart's centre line
+
+
+# ------------------------------------------------------------------------------------ assignment 5
+def test_a5_model_board_report_and_rubric_match_explain():
+    ns = _run("a5_making_data_count")
+    board = ns["board"]
+    segments = board.summary()
+    before, after = segments.iloc[0], segments.iloc[-1]
+    improving = board.signals[(board.signals["segment"] == after["segment"])
+                              & (board.signals["point_type"] == "special_cause_improvement")]
+    words = {8: "eight"}
+    text, rubric = _cell("a5_making_data_count", "a5_board_report"), _rubric("a5_board_report.md")
+    latest = board.data.sort_values("x").iloc[-1]
+    assert after["start"] == pd.Timestamp("2017-06-01")
+    _says(text, "stepped up in June 2017", f"from about {before['mean']:.0f}% to about {after['mean']:.1f}%",
+          f"{improving['x'].min():%B} to {improving['x'].max():%B %Y} ran above its average for "
+          f"{words[len(improving)]} months in a row",
+          f"the latest month ({latest['y']:.1f}%, {latest['x']:%B %Y}) shows common cause variation",
+          f"about {after['lpl']:.0f}% to {after['upl']:.0f}%")
+    assert set(improving["rule"]) == {"shift"} and (improving["y"] > after["mean"]).all()
+    assert after["variation"] == "common_cause" and after["assurance"] == "inconsistent"
+    assert after["lpl"] < 95 < after["upl"]  # "the 95% standard lies inside the process limits": hit and miss
+    explained = board.explain()
+    assert f"from {improving['x'].min():%b %Y} to {improving['x'].max():%b %Y}" in explained
+    assert "Since then the variation is common cause" not in text  # the old, false reading
+    _says(rubric, f"about {after['lpl']:.0f}% to {after['upl']:.0f}%",
+          f"eight months above the new average from {improving['x'].min():%B} to {improving['x'].max():%B %Y}")
+    # the winter dips "lie within what this process normally produces"
+    winters = board.data[board.data["x"].isin(pd.to_datetime(["2018-01-01", "2019-01-01", "2019-02-01"]))]
+    assert (winters["y"] > after["lpl"]).all()
+
+
+# ------------------------------------------------------------------------------------ notebook 08
+def _rdu(y="pct_4h", improvement="increase", target=95):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kwargs = {"target": target} if target is not None else {}
+        return qikit.mdc(nb08.trust_metrics("RDU"), x="period", y=y, improvement=improvement, **kwargs)
+
+
+def test_nb08_reading_of_rdu_matches_the_chart():
+    res = _rdu()
+    row, data = res.summary().iloc[0], res.data.set_index("x")
+    text = _notebook("08-making-data-count.ipynb")
+    _says(text, "(January and February 2019 fell below the lower limit)",
+          "the latest month, March 2019, shows common cause variation",
+          "The 95% target lies between the process limits: hit and miss")
+    for month in ("2019-01-01", "2019-02-01"):
+        assert data.loc[month, "y"] < data.loc[month, "lpl"]
+    march = data.loc["2019-03-01"]
+    # "March 2019 is also below the lower 2-sigma line ... on its own March is only one month close to the limit"
+    assert march["lpl"] < march["y"] < march["lpl_2s"] and march["point_type"] == "common_cause"
+    assert row["variation"] == "common_cause" and row["assurance"] == "inconsistent"
+    improving = res.signals[res.signals["point_type"] == "special_cause_improvement"]["x"]
+    concerning = res.signals[res.signals["point_type"] == "special_cause_concern"]["x"]
+    assert improving.min() < pd.Timestamp("2016-07-01") and improving.max() < pd.Timestamp("2018-01-01")  # 2016-17
+    winters = {(d.year if d.month >= 10 else d.year - 1) for d in concerning}
+    assert winters == {2017, 2018} and all(d.month in (10, 11, 12, 1, 2, 3) for d in concerning)
+
+
+def test_nb08_board_paragraph_and_rows_match_the_charts():
+    text = _notebook("08-making-data-count.ipynb")
+    waits = _rdu("breaches", "decrease", None)
+    data = waits.data.set_index("x")
+    _says(text, "above the upper process limit for three months running (January to March 2019)")
+    for month in ("2019-01-01", "2019-02-01", "2019-03-01"):
+        assert data.loc[month, "y"] > data.loc[month, "upl"]
+    assert data.loc["2018-12-01", "y"] <= data.loc["2018-12-01", "upl"]  # "three months", not four
+    assert waits.summary().iloc[-1]["variation"] == "special_cause_concern"
+    _says(text, "Attendances and the admission rate show common cause variation")
+    for y in ("attendances", "pct_admitted"):
+        assert _rdu(y, "neutral", None).summary().iloc[-1]["variation"] == "common_cause"
+
+
+def test_nb08_rebaselining_example_matches_its_prose():
+    flow = qikit.simulate.shift(n=36, at=18, size=2.0, mean=80, sd=3, start="2021-04-01", freq="MS", seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = qikit.mdc(flow, x="date", y="value", improvement="increase", target=90).summary().iloc[-1]
+        rebased = qikit.mdc(flow, x="date", y="value", improvement="increase", target=90,
+                            rebase=["2022-10-01"]).summary()
+    text = _notebook("08-making-data-count.ipynb")
+    _says(text, "a new ambulatory care unit opened in October 2022",
+          "the assurance says the 90% target will never be met", "show it will be met in some months (hit and miss)")
+    assert flow["date"].iloc[18] == pd.Timestamp("2022-10-01") and flow["special"].iloc[18]
+    assert one["assurance"] == "consistent_fail" and rebased.iloc[-1]["assurance"] == "inconsistent"
+    assert (rebased["n"] >= 12).all()  # "about 12 or more" points per segment
+
+
+# ------------------------------------------------------------------------------------ notebook 07
+def test_nb07_phase_reading_matches_the_p_chart():
+    discharges = qikit.datasets.discharge_before_noon()
+    ward7 = discharges[discharges["ward"] == "Ward 7"]
+    baseline = int((ward7["week"] < "2023-05-29").sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        phases = qikit.spc(ward7, x="week", y="before_noon", n="discharges", chart="p", multiply=100,
+                           part=[baseline])
+    parts = phases.summary()
+    text = _notebook("07-pdsa-cycles.ipynb")
+    _says(text, f"The centre line moves from about {parts['cl'].iloc[0]:.0f}% to about {parts['cl'].iloc[1]:.0f}%",
+          "One baseline week, in April 2023, lies above its upper limit", f"calculated from all {len(ward7)} weeks")
+    d = phases.data
+    above = d[(d["part"] == d["part"].iloc[0]) & (d["y"] > d["ucl"])]
+    assert len(above) == 1 and above["x"].iloc[0].strftime("%Y-%m") == "2023-04"
+
+
+# ------------------------------------------------------------------------------------ model answers score
+@pytest.mark.parametrize("assignment", ["a1_aims_and_measures", "a2_run_charts", "a3_choosing_control_charts",
+                                        "a4_pdsa_ramp", "a5_making_data_count", "a6_sustain_and_spread"])
+def test_model_answers_earn_every_point(assignment):
+    """The model answers the rubrics point to pass their own hidden tests (run in-process)."""
+    points = grade(assignment, {})
+    assert all(v > 0 for v in points.values()), points
+    assert np.isfinite(sum(points.values()))
+
+
+# ------------------------------------------------------------------------------------ notebooks 00, 04, 05, 07, 09
+def _half_up(value: float) -> int:
+    """Rounded as a person rounds (80.5 -> 81), not to even."""
+    return int(np.floor(value + 0.5))
+
+
+def _quiet(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+def test_nb00_table_and_first_chart():
+    falls = qikit.datasets.falls()
+    text = _notebook("00-start-here.ipynb")
+    _says(text, f"The table has {len(falls)} rows: three wards times {falls['month'].nunique()} months")
+    assert falls["ward"].nunique() == 3
+    ward = falls[falls["ward"] == "Ward 7"]
+    res = _quiet(qikit.spc, ward, x="month", y="falls", n="bed_days", chart="run", multiply=1000)
+    assert res.signals.empty and not res.summary()["runs_signal"].any()  # the chart it shows says "No signals"
+
+
+def test_nb04_averages_hide_what_run_charts_show():
+    from qikit.exercises import nb04
+
+    wards = nb04.three_wards()
+    means = wards.groupby(["ward", "period"])["pct_before_noon"].mean().round(0)
+    text = _notebook("04-run-charts.ipynb")
+    _says(text, f"each ward went from {means.xs('before', level='period').iloc[0]:.0f}% to "
+                f"{means.xs('after', level='period').iloc[0]:.0f}%")
+    assert means.xs("before", level="period").nunique() == 1 and means.xs("after", level="period").nunique() == 1
+    sepsis = qikit.datasets.sepsis_antibiotics()
+    before = int((sepsis["week"] < "2023-08-07").sum())
+    split = _quiet(qikit.spc, sepsis, x="week", y="within_1h", n="eligible", multiply=100, part=[before])
+    cl = split.summary()["cl"]
+    _says(text, f"The median of all {len(sepsis)} weeks", f"Before the change the median was about {_half_up(cl.iloc[0])}%; "
+                f"after it, about {_half_up(cl.iloc[1])}%. Within each part there is no signal")
+    assert split.signals.empty
+    ward7 = qikit.datasets.discharge_before_noon().query("ward == 'Ward 7'")
+    anhoej = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", multiply=100, rules="anhoej")
+    ihi = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", multiply=100, rules="ihi")
+    assert ihi.data["signal"].sum() > anhoej.data["signal"].sum()  # "The IHI rules flag more points"
+
+
+def test_nb05_red_beads_and_xmr_readings():
+    beads = qikit.simulate.red_beads(seed=1)
+    totals = beads.groupby("worker")["red"].sum()
+    text = _notebook("05-variation.ipynb")
+    _says(text, f"{totals.idxmax()} drew the most red beads ({totals.max()} over four days), {totals.idxmin()} the "
+                f"fewest ({totals.min()})")
+    res = _quiet(qikit.spc, beads, x="draw", y="red", n="paddle", chart="p", multiply=100)
+    assert res.signals.empty  # "Every draw lies inside the limits, and there is no run or trend"
+    ae = qikit.datasets.ae_attendances()
+    r1h = ae[(ae["org_code"] == "R1H") & (ae["type"] == "1")].sort_values("period")
+    x_chart = _quiet(qikit.spc, r1h, x="period", y="attendances", chart="i").summary().iloc[0]
+    y = r1h["attendances"]
+    assert y.diff().abs().max() > 4000 and (y.diff().abs() > 4000).sum() == 1  # "once by more than 4,000"
+    _says(text, f"between about {round(x_chart['lcl'], -2):,.0f} and {round(x_chart['ucl'], -2):,.0f} attendances "
+                "a month")
+    assert ((y > x_chart["lcl"]) & (y < x_chart["ucl"])).all()
+    # rule 2 "doubles the variance (the spread grows by about 40%)": sqrt(2) = 1.41, in the simulation too
+    drops = {r: qikit.simulate.funnel_experiment(rule=r, drops=100, seed=3) for r in (1, 2)}
+    spread = {r: np.hypot(d["x"], d["y"]).std() for r, d in drops.items()}
+    assert 1.2 < spread[2] / spread[1] < 1.7
+
+
+def test_nb07_split_on_noise_example():
+    trial = qikit.simulate.pdsa_test(baseline=0.18, effect=0.0, n=30, before=20, after=12, seed=12)
+    split = _quiet(qikit.spc, trial, x="date", y="events", n="n", chart="p", multiply=100, part=[20])
+    honest = _quiet(qikit.spc, trial, x="date", y="events", n="n", chart="p", multiply=100, freeze=20)
+    cl = split.summary()["cl"]
+    text = _notebook("07-pdsa-cycles.ipynb")
+    _says(text, f"Two centre lines, about {cl.iloc[0]:.1f}% and {cl.iloc[1]:.1f}%",
+          f"it looks like a {'five' if round(cl.iloc[1] - cl.iloc[0]) == 5 else '?'}-point improvement")
+    assert honest.signals.empty  # "No signal: the 'after' weeks are within what the old process produced"
+
+
+def test_nb09_sustainability_and_bass_readings():
+    ratings = pd.DataFrame(
+        {"benefits": [4, 3, 4], "credibility": [3, 4, 3], "adaptability": [3, 2, 3], "monitoring": [2, 2, 2],
+         "involvement": [3, 2, 2], "behaviours": [3, 3, 2], "senior_leadership": [2, 1, 2],
+         "clinical_leadership": [3, 4, 2], "fit": [3, 3, 4], "infrastructure": [1, 2, 1]})
+    weakest = qikit.SustainabilityAssessment.from_frame(ratings).summary()["key"].head(2).tolist()
+    text = _notebook("09-sustain-and-spread.ipynb")
+    assert weakest == ["infrastructure", "senior_leadership"]
+    _says(text, "Infrastructure for sustainability means", "Senior leadership engagement means")
+    curve = qikit.spread.bass(p=0.01, q=0.5, m=40, periods=24)
+    peak = curve.loc[curve["new"].idxmax()]
+    assert int(peak["period"]) == 8 and round(float(peak["new"]), 1) == 5.2  # the alt text's "5.2 wards in month 8"
+    assert int(curve.loc[curve["cumulative"] >= 20, "period"].min()) == 8  # "passing half of the wards in month 8"
+
+
+def test_a2_rubric_and_a6_model_answer_and_rubric_match_the_data():
+    run = _run("a2_run_charts")["run"].summary().iloc[0]
+    _says(_rubric("a2_interpretation.md"), "from the week of 20 May 2024",
+          f"({int(run['longest_run'])} useful points against a limit of {int(run['longest_run_max'])})",
+          f"too few crossings ({int(run['n_crossings'])} against at least {int(run['n_crossings_min'])})")
+    ns = _run("a6_sustain_and_spread")
+    table = ns["table"]
+    weakest, divided = table["key"].head(3).tolist(), table.loc[table["divided"], "key"].tolist()
+    ratings = ns["ratings"]
+    assert set(weakest) == set(ratings.mean().sort_values(kind="stable").index[:3])  # by hand
+    assert set(divided) == set(ratings.columns[(ratings.max() - ratings.min()) >= 2])
+    names = {"involvement": "staff involvement and training", "benefits": "benefits beyond helping patients",
+             "monitoring": "the system for monitoring progress"}
+    assert set(weakest) == set(names)
+    _says(_rubric("a6_spread_plan.md"), f"({', '.join(names[k] for k in ['involvement', 'benefits', 'monitoring'])})")
+    text = _cell("a6_sustain_and_spread", "a6_spread_plan")
+    _says(text, "staff involvement and training", "benefits beyond patients", "monitoring (a daily count",
+          f"Where the team was divided ({', '.join(divided)})")
