@@ -355,6 +355,16 @@ def test_not_an_archive_is_refused(course, tmp_path):
         bk.restore(tmp_path / "missing.tar.gz", course)
 
 
+def test_missing_home_of_the_course_directory_is_not_made_up(course, tmp_path):
+    """The grader's home must come from the hub (owner, mode 700): restore never invents it."""
+    archive = bk.backup(course).archive
+    elsewhere = bk.Settings(course=COURSE, exchange=tmp_path / "new-exchange",
+                            course_dir=tmp_path / "no-such-home" / COURSE, backup_dir=course.backup_dir)
+    with pytest.raises(bk.BackupError, match="no-such-home that should hold the course directory does not exist"):
+        bk.restore(archive, elsewhere)
+    assert not (tmp_path / "no-such-home").exists() and not (tmp_path / "new-exchange").exists()
+
+
 def test_archive_of_another_course_is_refused(course):
     archive = bk.backup(course).archive
     other = bk.Settings(course="othercourse", exchange=course.exchange, course_dir=course.course_dir,

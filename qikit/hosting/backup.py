@@ -561,10 +561,16 @@ def restore(archive: str | os.PathLike, settings: Settings, force: bool = False)
     if busy and not force:
         raise BackupError(f"{' and '.join(busy)} already hold files; nothing was restored. To replace them, "
                           "run the restore again with --force (what is there now is renamed aside, not deleted)")
+    home = settings.course_dir.parent
+    if not home.is_dir():
+        # Made here, it would be root's and the grader could not use it; made with the wrong mode, the
+        # course's solutions would be open to everyone. The hub makes it right: let it.
+        raise BackupError(f"the folder {home} that should hold the course directory does not exist: start the "
+                          f"hub once with its usual command (it creates the account {settings.grader} and its "
+                          "home), or give --course-dir; nothing was restored")
     if not settings.exchange.exists():
         settings.exchange.mkdir(parents=True)
         os.chmod(settings.exchange, 0o1777)  # as the hub makes it: anyone may add, nobody may remove another's
-    settings.course_dir.parent.mkdir(parents=True, exist_ok=True)
 
     report = RestoreReport(manifest, settings.course_dir, settings.exchange_course)
     stamp = _utc_now().strftime("%Y%m%dT%H%M%SZ")
