@@ -160,6 +160,23 @@ def stop(hub) -> None:
             pid_file.unlink()  # so the clean-up never signals a PID the proxy no longer holds
 
 
+def test_the_guides_commands_are_what_qikit_does():
+    """No hub needed: the guide's folder is qikit's default, its example archive is named as qikit names
+    archives, and both commands parse with qikit's own options."""
+    from qikit.hosting.backup import settings_from_env
+
+    assert str(settings_from_env({}).backup_dir) == GUIDE_BACKUP_DIR
+    backup_words, restore_words = guide_command("backup-command"), guide_command("restore-command")
+    assert backup_words[1:3] == ["course", "backup"] and restore_words[1:3] == ["course", "restore"]
+    [example] = [w for w in restore_words if w.endswith(".tar.gz")]
+    assert re.fullmatch(rf"{GUIDE_BACKUP_DIR}/qikit-\d{{8}}T\d{{6}}Z\.tar\.gz", example), example
+    for words in (backup_words, restore_words):
+        out = subprocess.run([*words, "--help"], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+    text = " ".join(GUIDE.read_text().split())
+    assert "--force" in restore_words and "renamed `<name>.replaced-<time>`" in text  # the guide explains it
+
+
 def test_graded_course_survives_backup_wipe_and_restore_into_a_fresh_hub(tmp_path):
     backups = tmp_path / "backups"
     try:
