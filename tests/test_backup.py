@@ -454,3 +454,27 @@ def test_settings_read_the_hub_environment(tmp_path):
         "qikit", Path("/srv/nbgrader/exchange"), Path("/var/backups/qikit"))
     with pytest.raises(bk.BackupError, match="course id 'Bad Name'"):
         bk.settings_from_env({"QIKIT_COURSE_ID": "Bad Name"})
+
+
+@needs_root
+def test_file_of_a_uid_without_account_comes_back_as_roots(course):
+    """A uid with no name when backed up cannot be matched to anyone later: root keeps it."""
+    orphan = course.course_dir / "orphan.txt"
+    orphan.write_text("left by a deleted account")
+    uid = next(u for u in range(54321, 60000) if not _has_uid(u))
+    os.chown(orphan, uid, uid)
+    archive = bk.backup(course).archive
+    manifest_entry = next(e for e in bk.read_archive(archive)["entries"] if e["path"] == "course/orphan.txt")
+    assert (manifest_entry["owner"], manifest_entry["uid"]) == (None, uid)
+    wipe(course)
+    report = bk.restore(archive, course)
+    assert (orphan.stat().st_uid, orphan.read_text()) == (0, "left by a deleted account")
+    assert f"belonged to uid {uid}, an account without a name" in "\n".join(report.lines())
+
+
+def _has_uid(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+        return True
+    except KeyError:
+        return False

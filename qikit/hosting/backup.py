@@ -502,6 +502,10 @@ class RestoreReport:
         for old, new in self.moved_aside:
             out.append(f"  what was at {old} is kept, renamed {new}")
         for name, paths in sorted(self.missing.items()):
+            if name.startswith("uid "):  # no account had this uid on the old machine either
+                out.append(f"  !! {_plural(len(paths), 'item')} belonged to {name}, an account without a name on "
+                           "the machine the backup was made on: restored owned by root: " + " ".join(paths))
+                continue
             out.append(f"  !! there is no account {name!r} on this machine: {_plural(len(paths), 'item')} of theirs "
                        "were restored owned by root. Once the account exists (the hub creates a trainee's "
                        "account at their first login, the grader's when it starts), give them back with:")
@@ -614,7 +618,6 @@ def _set_owners_and_modes(entries: list[dict], staging: dict[str, Path], targets
                           report: RestoreReport) -> None:
     """chown by account name (root when the account is missing), then chmod (chown clears set-id bits)."""
     root_of_missing: dict[str, set[str]] = {}
-    given: dict[str, str | None] = {}
     for e in sorted(entries, key=lambda x: x["path"].count("/"), reverse=True):  # contents before folders
         top, _, rest = e["path"].partition("/")
         path = staging[top] / rest if rest else staging[top]
@@ -630,7 +633,6 @@ def _set_owners_and_modes(entries: list[dict], staging: dict[str, Path], targets
             root_of_missing.setdefault(str(e["owner"] or f"uid {e['uid']}"), set()).add(e["path"])
         if gid is None:
             report.missing_groups.setdefault(str(e["group"] or f"gid {e['gid']}"), []).append(e["path"])
-        given[e["path"]] = e["owner"]
         if os.geteuid() == 0:
             os.chown(path, 0 if uid is None else uid, 0 if gid is None else gid, follow_symlinks=False)
         os.chmod(path, int(e["mode"], 8))
