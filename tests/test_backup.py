@@ -253,6 +253,38 @@ def test_a_crash_while_writing_leaves_no_archive(course, monkeypatch):
     assert list(course.backup_dir.iterdir()) == []  # neither an archive nor a partial file
 
 
+def test_a_process_killed_while_writing_leaves_no_archive(course, tmp_path):
+    """A real crash: the backup process is killed (SIGKILL, no clean-up) half-way through the archive."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from qikit.hosting import backup as bk
+        real, n = bk._add_member, [0]
+        def add(*args, **kwargs):
+            n[0] += 1
+            if n[0] == 6:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+        bk._add_member = add
+        bk.backup(bk.Settings(course={COURSE!r}, exchange=Path({str(course.exchange)!r}),
+                              course_dir=Path({str(course.course_dir)!r}), backup_dir=Path({str(course.backup_dir)!r})))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == -9, out.stderr
+    left = list(course.backup_dir.iterdir())
+    assert [p for p in left if p.name.endswith(".tar.gz")] == []  # no archive under an archive's name
+    [partial] = left  # only the hidden temporary file, which restore refuses
+    assert partial.name.startswith(".") and partial.name.endswith(".partial")
+    assert stat.S_IMODE(partial.stat().st_mode) == 0o600
+    with pytest.raises(bk.BackupError, match="damaged or incomplete"):
+        bk.restore(partial, course, force=True)
+    assert bk.backup(course).archive.is_file()  # and the next backup is not disturbed by it
+
+
 def test_an_archive_is_never_overwritten(course):
     target = course.backup_dir / "nightly.tar.gz"
     bk.backup(course, target)

@@ -15,7 +15,7 @@
 
 The archive is written to a hidden temporary file beside its final name, flushed to disk, made
 readable by its owner alone (0600; run as root, that is root) and only then renamed: a crash leaves no
-archive at all, never half of one. Symbolic links, sockets and device files are not saved (nbgrader
+archive at all, never half of one (a process killed outright leaves its hidden ``.<name>.partial``). Symbolic links, sockets and device files are not saved (nbgrader
 makes none) and are listed in the report.
 
 ``qikit course restore ARCHIVE`` first reads the whole archive and checks every member against the
