@@ -1,7 +1,8 @@
 """The ``qikit`` command.
 
 ``qikit --version`` prints the version; ``qikit doctor`` checks that a machine can run the course and
-prints a one-line fix for every problem it finds (exit status 1 when there is any).
+prints a one-line fix for every problem it finds (exit status 1 when there is any). ``qikit course links``,
+``qikit course backup`` and ``qikit course restore`` are in :mod:`qikit.course`.
 """
 
 from __future__ import annotations
@@ -131,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .course import main as course_links
 
         return course_links(argv[2:])
+    if argv[:2] in (["course", "backup"], ["course", "restore"]):  # qikit/course.py, qikit/hosting/backup.py
+        from .course import backup_main, restore_main
+
+        return (backup_main if argv[1] == "backup" else restore_main)(argv[2:])
 
     parser = argparse.ArgumentParser(prog="qikit", description="Quality improvement teaching kit.")
     parser.add_argument("--version", action="version", version=f"qikit {qikit.__version__}")
@@ -139,8 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     doctor.add_argument("--no-kernel", action="store_true", help="skip starting a Python kernel")
     doctor.set_defaults(func=_doctor)
     course = sub.add_parser("course", help="course helpers: `qikit course links --hub URL --repo URL` prints "
-                                           "a one-click nbgitpuller link per notebook")
-    course.add_argument("action", choices=["links"])
+                                           "a one-click nbgitpuller link per notebook; `qikit course backup` "
+                                           "and `qikit course restore ARCHIVE` save and bring back a hub's "
+                                           "course (gradebook, course directory, exchange)")
+    course.add_argument("action", choices=["links", "backup", "restore"])
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

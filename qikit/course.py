@@ -8,6 +8,10 @@ overwriting their own edits) and opens the notebook in JupyterLab.
 From a clone of the course, ``qikit course links --hub URL --repo URL [--branch main]`` prints one
 link per notebook in ``notebooks/``, ready to paste into a virtual learning environment.
 
+On the hub's machine, as root, ``qikit course backup`` writes one archive of the course (gradebook,
+course directory, the exchange's course folder) and ``qikit course restore ARCHIVE`` brings it back:
+see :mod:`qikit.hosting.backup`.
+
 Pure standard library: importing this module loads nothing heavy.
 """
 
@@ -22,7 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from .errors import QIError
 
-__all__ = ["CourseLinkError", "links", "main"]
+__all__ = ["CourseLinkError", "links", "main", "backup_main", "restore_main"]
 
 _URL_SCHEMES = {"https", "http", "git", "ssh", "file"}
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)\S+$")  # git@github.com:org/course.git
@@ -174,6 +178,79 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"- [{name.removesuffix('.ipynb')}]({url})")
         else:
             print(f"{name:<{width}}  {url}")
+    return 0
+
+
+def _location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--course", default=None,
+                        help="the nbgrader course id (default: $QIKIT_COURSE_ID, else qikit)")
+    parser.add_argument("--course-dir", default=None,
+                        help="the grader's course directory (default: $QIKIT_COURSE_DIR, else the home of "
+                             "grader-<course>, else $QIKIT_HOMES/grader-<course>, then /<course>)")
+    parser.add_argument("--exchange", default=None,
+                        help="the exchange root (default: $QIKIT_EXCHANGE, else /srv/nbgrader/exchange)")
+    parser.add_argument("--homes", default=None, help="parent of the accounts' homes (default: $QIKIT_HOMES, "
+                                                      "else /home); only used to find the course directory")
+
+
+def _settings(args: argparse.Namespace, backup_dir: str | None = None):
+    from .hosting.backup import settings_from_env
+
+    return settings_from_env(course=args.course, exchange=args.exchange, course_dir=args.course_dir,
+                             homes=args.homes, backup_dir=backup_dir)
+
+
+def backup_main(argv: Sequence[str] | None = None) -> int:
+    """``qikit course backup``: write one archive of the hub's course; print where and what it holds.
+
+    Returns the exit status: 0, or 2 with a one-line reason on standard error.
+    """
+    parser = argparse.ArgumentParser(
+        prog="qikit course backup",
+        description="Write one archive (.tar.gz, readable by root only) of the hub's course: the gradebook "
+                    "(copied with SQLite's online backup, safe while the hub runs), the grader's course "
+                    "directory and the course's folder of the exchange, with owners and modes. Run as root "
+                    "with the same QIKIT_ settings as the hub command.")
+    _location_options(parser)
+    parser.add_argument("--output", "-o", default=None,
+                        help="a folder for the archive, or a file name ending .tar.gz "
+                             "(default: $QIKIT_BACKUP_DIR, else /var/backups/qikit)")
+    args = parser.parse_args(argv)
+    from .hosting.backup import BackupError, backup
+
+    try:
+        report = backup(_settings(args), args.output)
+    except BackupError as exc:
+        print(f"qikit course backup: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
+def restore_main(argv: Sequence[str] | None = None) -> int:
+    """``qikit course restore ARCHIVE``: check the whole archive, then bring the course back.
+
+    Returns the exit status: 0, or 2 with a one-line reason on standard error (nothing restored).
+    """
+    parser = argparse.ArgumentParser(
+        prog="qikit course restore",
+        description="Bring back a course from an archive of `qikit course backup`: every checksum is checked "
+                    "before anything is touched; owners are restored by account name and modes exactly. Run "
+                    "as root with the same QIKIT_ settings as the hub command.")
+    parser.add_argument("archive", help="the .tar.gz written by `qikit course backup`")
+    _location_options(parser)
+    parser.add_argument("--force", action="store_true",
+                        help="replace a course directory or exchange folder that already holds files "
+                             "(they are renamed aside to <name>.replaced-<time>, not deleted)")
+    args = parser.parse_args(argv)
+    from .hosting.backup import BackupError, restore
+
+    try:
+        report = restore(args.archive, _settings(args), force=args.force)
+    except BackupError as exc:
+        print(f"qikit course restore: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
     return 0
 
 
