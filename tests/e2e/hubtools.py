@@ -490,7 +490,7 @@ class HubStartError(RuntimeError):
 
 @contextlib.contextmanager
 def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dict | None = None,
-                enrol: bool = True):
+                enrol: bool = True, tag: str | None = None):
     """The guide's hub on 127.0.0.1, its administrator (also the instructor) logged in, and students who
     signed up and were approved; everything stopped and removed after.
 
@@ -505,7 +505,8 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
     base = Path(tempfile.mkdtemp(prefix=BASE_PREFIX, dir=BASE_DIR))
     os.chmod(base, 0o755)
     (base / "owner.pid").write_text(str(os.getpid()))
-    tag = secrets.token_hex(3)
+    tag = tag or secrets.token_hex(3)  # a second hub of the same course (backup and restore) passes its tag
+    assert re.fullmatch(r"[0-9a-f]{6}", tag), tag
     course = f"qk{tag}"
     instructor, students = f"{course}-inst", [f"{course}-{s}" for s in student_suffixes]
     grader = f"grader-{course}"

@@ -37,7 +37,7 @@ from .test_hub_nbgrader import ASSIGNMENT, HIDDEN_MARKER, RIGHT, WRONG, score_in
 pytestmark = pytest.mark.slow
 
 # The guide's section with the two commands (to be merged into README.md: point this there then).
-GUIDE = DEPLOY / "BACKUP_SECTION.md"
+GUIDE = DEPLOY / "README.md"
 GUIDE_BACKUP_DIR = "/var/backups/qikit"  # where the guide's commands keep archives (QIKIT_BACKUP_DIR's default)
 COMMENT = "Your mean uses only the first and last stays: add them all up and divide by how many there are."
 
