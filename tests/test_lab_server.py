@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -81,3 +82,22 @@ def test_course_command_serves_lab_on_notebooks(lab_server):
                      if not p.name.startswith(".") and p.name != "__pycache__")
     assert served == on_disk  # the server's root is the notebooks folder
     assert "README.md" in served
+
+
+def test_course_command_leaves_out_nbgrader(lab_server):
+    """A trainee on their own laptop gets the course, not nbgrader's instructor or hub tools (Validate
+    would say "Success" for a notebook with nothing answered)."""
+    import re
+
+    base, token = lab_server
+    _, body = _get(f"{base}/lab?token={token}")
+    m = re.search(rb'<script id="jupyter-config-data" type="application/json">(.*?)</script>', body, re.S)
+    disabled = set(json.loads(m.group(1))["disabledExtensions"])
+    for plugin in ("formgrader", "create-assignment", "course-list", "assignment-list", "validate-assignment"):
+        assert f"@jupyter/nbgrader:{plugin}" in disabled
+    for api in ("formgrader/api/status", "assignments?course_id=x", "course_list"):
+        try:
+            status, _ = _get(f"{base}/{api}&token={token}" if "?" in api else f"{base}/{api}?token={token}")
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status == 404, (api, status)
