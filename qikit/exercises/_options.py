@@ -64,6 +64,10 @@ OPTIONS: dict[str, dict[int, dict[str, str]]] = {'nb00.check_restart': {0: {'a':
                            'b': "Ward 1's rate is within what chance can produce for a ward its size; the wards "
                                 'to ask about are those outside the 3-sigma funnel.',
                            'c': 'Nothing: a funnel plot needs at least 100 wards.'}},
+ 'nb06.check_widened': {0: {'a': 'They vary far more than chance allows, so most of the difference between them '
+                                'is real.',
+                           'b': 'The data must be wrong.',
+                           'c': 'Every trust outside the plain funnel is performing badly.'}},
  'nb06.self_check': {1: {'a': 'c chart', 'b': 'p chart', 'c': 'u chart'},
                      2: {'a': "with huge denominators the p chart's limits are too narrow and nearly every month "
                               'signals',

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._options import OPTIONS
 
 __all__ = ["SCENARIOS", "check_charts", "exercise_week", "check_p_limit", "hospital_wards", "check_funnel",
            "ae_trusts", "check_widened", "self_check"]
@@ -279,6 +280,11 @@ def check_widened(answers) -> Verdict:
     truth = len(wide.outside)
     names = ", ".join(wide.outside["unit"].astype(str))
     lines, good = [], 0
+    if isinstance(count, str):  # "3" typed in quotes is still the number 3
+        try:
+            count = float(count.strip())
+        except ValueError:
+            pass
     if is_blank(count):
         lines.append("1. not answered yet")
     elif isinstance(count, bool) or not isinstance(count, int | float | np.integer | np.floating) \
@@ -297,7 +303,7 @@ def check_widened(answers) -> Verdict:
                      "question asks about the 3-sigma funnel: widened.outside, or beyond_3s in widened.data.")
     else:
         lines.append("1. ✘ Not yet. len(widened.outside) counts the trusts beyond the widened 3-sigma funnel.")
-    verdict = choice(reading, "a", _PHI_READING)
+    verdict = choice(reading, "a", _PHI_READING, texts=OPTIONS["nb06.check_widened"][0])
     if verdict.status == "not answered":
         lines.append("2. not answered yet")
     else:

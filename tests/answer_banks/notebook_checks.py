@@ -39,6 +39,19 @@ _STEPS = ["Patient arrives in the emergency department", "Triage nurse records o
           "Sepsis screen finds a red flag", "Doctor reviews the patient", "Blood cultures taken",
           "Antibiotics prescribed", "Antibiotics fetched and prepared", "IV antibiotics given"]
 
+def _trust_funnels() -> tuple[int, int]:
+    """Trusts outside the plain and the widened 3-sigma funnel, from the call notebook 06 makes."""
+    import qikit
+    from qikit.exercises.nb06 import ae_trusts
+
+    kw = dict(unit="org_code", y="within_4h", n="attendances", multiply=100)
+    trusts = ae_trusts()
+    return (len(qikit.funnel(trusts, **kw).outside),
+            len(qikit.funnel(trusts, overdispersion="additive", **kw).outside))
+
+
+PLAIN_OUT, WIDE_OUT = _trust_funnels()
+
 GOOD_REPORT = ("Four-hour performance at RDU shows common cause variation in the latest month (March 2019), "
                "after special causes in the last two winters. The 95% target lies between the process limits, so "
                "it will be met only some months: hit and miss. The emergency care team will redesign patient flow "
@@ -236,6 +249,16 @@ BANK = [
     ("nb06.check_funnel", "misconception", "a", W, "the worst rate"),
     ("nb06.check_funnel", "wrong", "c", W, ""),
     ("nb06.check_funnel", "blank", ..., N, ""),
+    # Exercise 4 (the widened funnel): question 1 asks for the count the notebook prints from widened.outside
+    # (φ and τ² themselves are recomputed by their formulas in tests/test_nb06_overdispersion.py).
+    ("nb06.check_widened", "model", {1: WIDE_OUT, 2: "a"}, R, ""),
+    ("nb06.check_widened", "right", {1: str(WIDE_OUT), 2: "A"}, R, "the count typed in quotes, capital letter"),
+    ("nb06.check_widened", "right", {1: float(WIDE_OUT), 2: "They vary far more than chance allows, so most of the "
+     "difference between them is real"}, R, "the option's own words"),
+    ("nb06.check_widened", "misconception", {1: PLAIN_OUT, 2: "a"}, P, "counted the plain funnel"),
+    ("nb06.check_widened", "misconception", {1: WIDE_OUT, 2: "c"}, P, "outside the funnel read as 'bad'"),
+    ("nb06.check_widened", "wrong", {1: 0, 2: "b"}, W, ""),
+    ("nb06.check_widened", "blank", {1: ..., 2: ...}, N, ""),
     ("nb06.self_check", "model", {1: "c", 2: "a", 3: "b"}, R, ""),
     ("nb06.self_check", "right", {1: "u chart", 2: "A", 3: "B"}, R, "the option's words"),
     ("nb06.self_check", "right", {1: "C", 2: "(a)", 3: "b."}, R, ""),
