@@ -96,6 +96,17 @@ def _child(request: dict) -> None:
         os._exit(code)
 
 
+def _read_line(conn: socket.socket) -> bytes:
+    """One newline-terminated JSON message (requests and answers are one line each)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def serve(path: str) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -121,13 +132,7 @@ def serve(path: str) -> None:
             continue
         with conn:
             try:
-                data = b""
-                while not data.endswith(b"\n"):
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                request = json.loads(data)
+                request = json.loads(_read_line(conn))
                 if threading.active_count() != 1:
                     raise RuntimeError("the zygote has threads: forking it would be unsafe")
                 pid = os.fork()
@@ -149,13 +154,7 @@ def spawn(path: str, request: dict, timeout: float = 60) -> int:
         s.settimeout(timeout)
         s.connect(path)
         s.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    answer = json.loads(data)
+        answer = json.loads(_read_line(s))
     if "error" in answer:
         raise RuntimeError(f"the zygote could not start the server: {answer['error']}")
     return int(answer["pid"])

@@ -21,9 +21,10 @@ def hub():
         pytest.fail(str(e), pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_kit():
-    """Playwright driving Debian's Chromium (never a browser Playwright downloads)."""
+    """Playwright driving Debian's Chromium (never a browser Playwright downloads). Per module: its sync
+    API keeps an event loop running, which must be gone before tests that run notebooks (nbclient)."""
     if not Path(CHROMIUM).is_file():
         unavailable(f"Chromium was not found at {CHROMIUM} (apt-get install chromium, or set QIKIT_CHROMIUM)")
     try:
