@@ -63,3 +63,17 @@ def feedback_without_tracebacks(nb, resources):
 
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, feedback_without_tracebacks,
                                     CSSHTMLHeaderPreprocessor]
+
+# --- student code runs in a sandbox ------------------------------------------------------------
+# Every kernel autograding starts runs under bubblewrap (qikit.grading.sandbox): it sees only its own
+# submission's files, a read-only system and Python environment, a private /tmp and home; no network,
+# no gradebook, no source/, release/ or other students' folders; memory, processes, wall time, file
+# and output sizes are limited. Where no sandbox can be made, autograding refuses to start unless
+# QIKIT_UNSAFE_NO_SANDBOX=1 is set (student code then runs with your rights: never for marks that count).
+from qikit.grading.execute import autograde_preprocessors  # noqa: E402
+
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.Sandbox.hidden_paths = [str(ROOT)]
+c.Sandbox.memory_mb = 2048        # memory for one submission's kernel and its files
+c.Sandbox.max_processes = 64      # processes and threads in one submission's sandbox
+c.Sandbox.wall_time = 600         # seconds one notebook may take in all (cells: Execute.timeout)

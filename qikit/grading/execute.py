@@ -1,0 +1,119 @@
+"""nbgrader's execution step, with every kernel in a sandbox and the output it keeps bounded.
+
+``SandboxedExecute`` replaces nbgrader's ``Execute`` preprocessor in ``Autograde.autograde_preprocessors``
+(``autograde_preprocessors()`` gives nbgrader's list with it swapped in). Compared with ``Execute`` it
+
+- starts each kernel with ``SandboxedKernelManager`` (see ``qikit.grading.sandbox``), and refuses to run
+  (``SandboxUnavailable``) where no sandbox can be made, unless the educator asked for unsafe grading;
+- keeps at most ``cell_output_limit`` characters of output per cell and ``output_limit`` per notebook
+  (the rest is dropped as it arrives, so 100 MB of printing costs neither memory nor a huge feedback page);
+- runs autograder test cells without storing them in IPython's history, so a later student cell cannot
+  print them from ``In``, ``_ih`` or ``Out``;
+- raises ``SubmissionNotGraded`` naming the limit when the kernel was killed for using too much memory,
+  too many processes or too long.
+
+Scores are computed exactly as nbgrader's ``Execute`` computes them: the same cells run in the same
+order with the same timeout.
+"""
+
+from __future__ import annotations
+
+import nbformat
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+from traitlets import Integer
+
+from .sandbox import Sandbox, SandboxedKernelManager
+
+
+class SubmissionNotGraded(RuntimeError):
+    """The submission's kernel was stopped by a sandbox limit; the message says which."""
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _size(msg) -> int:
+    content = msg.get("content", {})
+    if msg.get("msg_type") == "stream":
+        return len(content.get("text", ""))
+    if msg.get("msg_type") == "error":
+        return len(content.get("evalue", "")) + sum(len(line) for line in content.get("traceback", []))
+    data = content.get("data", {})
+    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's ``Execute`` with sandboxed kernels and bounded output (see the module docstring)."""
+
+    cell_output_limit = Integer(20_000, help="Characters of output kept per cell.").tag(config=True)
+    output_limit = Integer(200_000, help="Characters of output kept per notebook.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        sandbox = Sandbox(parent=self)
+        if not sandbox.require():
+            from jupyter_client.manager import AsyncKernelManager
+
+            self.kernel_manager_class = AsyncKernelManager
+        self._qikit_chars = {"total": 0}
+        self._qikit_cut: set = set()
+        self._qikit_km = None
+        try:
+            return super().preprocess(nb, resources, km)
+        except Exception as error:
+            events = getattr(self._qikit_km, "sandbox_events", [])
+            if events:
+                raise SubmissionNotGraded(
+                    f"stopped by the sandbox: {', '.join(events)} limit reached "
+                    f"({type(error).__name__})") from error
+            raise
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        self._qikit_km = km
+        return km
+
+    def preprocess_cell(self, cell, resources, index):
+        self._check_assign_resources(resources)
+        cell = self.execute_cell(cell, index, store_history=not is_test_cell(cell))
+        return cell, self.resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg.get("msg_type") in {"stream", "display_data", "execute_result", "error", "update_display_data"}:
+            size = _size(msg)
+            chars = self._qikit_chars
+            chars[cell_index] = chars.get(cell_index, 0) + size
+            chars["total"] += size
+            if chars[cell_index] > self.cell_output_limit or chars["total"] > self.output_limit:
+                if msg.get("msg_type") == "error":  # keep the error's name and message, short
+                    content = msg["content"]
+                    outs.append(nbformat.v4.new_output("error", ename=content.get("ename", "Error")[:100],
+                                                       evalue=content.get("evalue", "")[:500], traceback=[]))
+                elif cell_index not in self._qikit_cut:
+                    self._qikit_cut.add(cell_index)
+                    outs.append(nbformat.v4.new_output(
+                        "stream", name="stderr",
+                        text=f"[Output cut: this cell printed more than the grader keeps "
+                             f"({self.cell_output_limit} characters a cell, {self.output_limit} a notebook).]\n"))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader 0.9's ``Autograde.autograde_preprocessors`` with ``SandboxedExecute`` in place of ``Execute``."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+
+    return [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+            AssignLatePenalties, CheckCellMetadata]
