@@ -12,13 +12,16 @@ nbgrader's own autograde step in three, and uses nbgrader's own code for each:
 1. **prepare** (this process, one submission at a time): nbgrader's ``Autograde`` converter records the
    submission in the gradebook, copies it to ``autograded/`` and sanitises it (locked cells, tests and
    points restored from the gradebook, hidden tests put back), with its execution step switched off;
-2. **execute** (a pool of worker processes): each worker runs one notebook file through nbgrader's
-   ``Execute`` preprocessor (same kernel, same ``Execute.timeout``) and its output limits. Workers are
-   handed a file path and the execution settings only: they never open the gradebook;
+2. **execute** (a pool of worker processes): each worker runs one notebook file through the course's
+   execution step, ``qikit.grading.execute.SandboxedExecute`` (nbgrader's ``Execute`` with its kernel in
+   a bubblewrap sandbox: same kernel, same ``Execute.timeout``) and nbgrader's output limits. Workers are
+   handed a file path and the execution settings only: they never open the gradebook, and the student's
+   code sees only its own submission's files;
 3. **record** (this process): nbgrader's ``SaveAutoGrades`` and ``AssignLatePenalties`` write each
    executed notebook's scores to the gradebook.
 
-A submission that cannot be graded (a kernel that ignores the interrupt after a timeout, say) is reported
+Where no sandbox can be made, grading refuses to start (exit status 2) unless ``--unsafe-no-sandbox`` is
+given. A submission that cannot be graded (a kernel that ignores the interrupt after a timeout, say) is reported
 and its ``autograded/`` folder removed, as ``nbgrader autograde`` does; the others are unaffected. The
 marks are those ``nbgrader autograde`` gives (``tests/test_nbgrader_cohort.py`` checks this).
 Formgrader, ``nbgrader generate_feedback`` and ``nbgrader export`` work on the result as usual.
@@ -43,7 +46,8 @@ HERE = Path(__file__).resolve().parent
 
 #: Configuration sections the execution step reads (passed to workers; the rest stays here).
 EXECUTION_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient", "IgnorePattern", "LimitOutput",
-                      "NbGraderPreprocessor", "Preprocessor")
+                      "NbGraderPreprocessor", "Preprocessor", "SandboxedExecute", "Sandbox", "KernelManager",
+                      "AsyncKernelManager", "SandboxedKernelManager")
 
 
 @dataclass
@@ -118,8 +122,10 @@ def execute_notebook(path: str, settings: dict) -> tuple[str, str | None, float]
     """
     import nbformat
     from nbgrader import utils
-    from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
     from traitlets.config import Config
+
+    from qikit.grading.execute import SandboxedExecute
 
     start = time.perf_counter()
     config = Config(settings)
@@ -127,7 +133,7 @@ def execute_notebook(path: str, settings: dict) -> tuple[str, str | None, float]
     resources = {"metadata": {"path": str(Path(path).parent)}}
     try:
         with utils.setenv(NBGRADER_EXECUTION="autograde"):
-            for step in (Execute, IgnorePattern, LimitOutput):
+            for step in (SandboxedExecute, IgnorePattern, LimitOutput):
                 nb, resources = step(config=config)(nb, resources)
     except Exception as error:  # a kernel that could not be interrupted, or died
         return path, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", \
@@ -197,7 +203,7 @@ def record(submissions: list[Submission], config, assignment: str) -> None:
 
 
 def grade(assignment: str, students: list[str] | None = None, workers: int | None = None, config=None,
-          timeout: int | None = None) -> list[Submission]:
+          timeout: int | None = None, unsafe_no_sandbox: bool = False) -> list[Submission]:
     """Autograde ``students`` (default: every submission of ``assignment``); see the module docstring.
 
     Parameters
@@ -212,6 +218,10 @@ def grade(assignment: str, students: list[str] | None = None, workers: int | Non
         nbgrader configuration (default: ``course/nbgrader_config.py``).
     timeout : int, optional
         Seconds a cell may run, overriding ``Execute.timeout``.
+    unsafe_no_sandbox : bool, default False
+        Run student code without a sandbox, with your rights (never for marks that count). Without it,
+        ``qikit.grading.sandbox.SandboxUnavailable`` is raised before anything is graded where no
+        sandbox can be made.
 
     Returns
     -------
@@ -227,6 +237,11 @@ def grade(assignment: str, students: list[str] | None = None, workers: int | Non
     config = load_config(timeout=timeout) if config is None else copy.deepcopy(config)
     if timeout is not None:
         config.Execute.timeout = timeout
+    if unsafe_no_sandbox:
+        config.Sandbox.unsafe_no_sandbox = True
+    from qikit.grading.sandbox import Sandbox
+
+    Sandbox(config=config).require()  # refuse before touching the gradebook
     students = submitted_students(config, assignment) if students is None else list(students)
     submissions = prepare(config, assignment, students)
     execute(submissions, config, workers or os.cpu_count() or 1)
@@ -240,9 +255,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: CPUs)")
     parser.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: the config's)")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run student code WITHOUT a sandbox, with your rights (never for marks that count)")
     args = parser.parse_args(argv)
+    from qikit.grading.sandbox import SandboxUnavailable
+
     start = time.perf_counter()
-    subs = grade(args.assignment, args.student, args.workers, timeout=args.timeout)
+    try:
+        subs = grade(args.assignment, args.student, args.workers, timeout=args.timeout,
+                     unsafe_no_sandbox=args.unsafe_no_sandbox)
+    except SandboxUnavailable as error:
+        print(f"NOT STARTED: {error}", file=sys.stderr)
+        return 2
     failed = [s for s in subs if not s.ok]
     print(f"{len(subs) - len(failed)} of {len(subs)} submissions of {args.assignment} autograded in "
           f"{time.perf_counter() - start:.0f} s.")

@@ -10,6 +10,7 @@ See README.md in this folder for the commands, and what nbgrader does and does n
 """
 
 import os
+import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -77,3 +78,13 @@ c.Sandbox.hidden_paths = [str(ROOT)]
 c.Sandbox.memory_mb = 2048        # memory for one submission's kernel and its files
 c.Sandbox.max_processes = 64      # processes and threads in one submission's sandbox
 c.Sandbox.wall_time = 600         # seconds one notebook may take in all (cells: Execute.timeout)
+
+# `nbgrader autograde` refuses to start where no sandbox can be made (formgrader's autograde button, and
+# anything else that runs the autograde step, fails each submission with the same message instead).
+if os.path.basename(sys.argv[0]).startswith("nbgrader") and sys.argv[1:2] == ["autograde"]:
+    from qikit.grading.sandbox import Sandbox, SandboxUnavailable
+
+    try:
+        Sandbox(config=c).require()
+    except SandboxUnavailable as error:
+        sys.exit(f"nbgrader autograde: {error}")

@@ -94,9 +94,8 @@ class SandboxedExecute(Execute):
         if msg.get("msg_type") in {"stream", "display_data", "execute_result", "error", "update_display_data"}:
             size = _size(msg)
             chars = self._qikit_chars
-            chars[cell_index] = chars.get(cell_index, 0) + size
-            chars["total"] += size
-            if chars[cell_index] > self.cell_output_limit or chars["total"] > self.output_limit:
+            kept = chars.get(cell_index, 0)
+            if kept + size > self.cell_output_limit or chars["total"] + size > self.output_limit:
                 if msg.get("msg_type") == "error":  # keep the error's name and message, short
                     content = msg["content"]
                     outs.append(nbformat.v4.new_output("error", ename=content.get("ename", "Error")[:100],
@@ -108,6 +107,8 @@ class SandboxedExecute(Execute):
                         text=f"[Output cut: this cell printed more than the grader keeps "
                              f"({self.cell_output_limit} characters a cell, {self.output_limit} a notebook).]\n"))
                 return None
+            chars[cell_index] = kept + size
+            chars["total"] += size
         return super().output(outs, msg, display_id, cell_index)
 
 

@@ -48,7 +48,7 @@ import uuid
 from pathlib import Path
 
 from traitlets import Bool, Integer, List, Unicode, default
-from traitlets.config import Configurable
+from traitlets.config import LoggingConfigurable
 
 #: Environment variable with which an educator runs grading without a sandbox (value ``1``).
 UNSAFE_ENV = "QIKIT_UNSAFE_NO_SANDBOX"
@@ -69,7 +69,7 @@ def _unsafe_default() -> bool:
     return os.environ.get(UNSAFE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
-class Sandbox(Configurable):
+class Sandbox(LoggingConfigurable):
     """How student kernels are confined (set these as ``c.Sandbox.<name>`` in an nbgrader config)."""
 
     unsafe_no_sandbox = Bool(help="Run student code without any sandbox, with the grader's rights (not "
@@ -80,14 +80,20 @@ class Sandbox(Configurable):
     def _unsafe_no_sandbox_default(self):
         return _unsafe_default()
 
-    bwrap = Unicode("bwrap", help="The bubblewrap program.").tag(config=True)
+    bwrap = Unicode(help="The bubblewrap program (default: the QIKIT_BWRAP variable, else bwrap).").tag(config=True)
+
+    @default("bwrap")
+    def _bwrap_default(self):
+        return os.environ.get("QIKIT_BWRAP") or "bwrap"
+
     uid = Integer(65534, help="User id the kernel runs as when the grader is root (65534: nobody).").tag(config=True)
     gid = Integer(65534, help="Group id the kernel runs as when the grader is root.").tag(config=True)
     memory_mb = Integer(2048, help="Memory (MiB) for everything in one sandbox, files in its /tmp and home "
                                    "included.").tag(config=True)
-    address_space_mb = Integer(8192, help="RLIMIT_AS (MiB) of each sandboxed process: a runaway allocation "
-                                          "raises MemoryError in the student's cell before the memory "
-                                          "controller has to kill the kernel. 0: none.").tag(config=True)
+    address_space_mb = Integer(-1, help="RLIMIT_AS (MiB) of each sandboxed process, so that a runaway "
+                                        "allocation raises MemoryError in the student's cell before the "
+                                        "memory controller has to kill the kernel. -1: memory_mb; 0: none.",
+                               ).tag(config=True)
     max_processes = Integer(64, help="Processes and threads in one sandbox.").tag(config=True)
     wall_time = Integer(900, help="Seconds one notebook's kernel may live; then it is killed and the "
                                   "submission is reported as not graded.").tag(config=True)
@@ -247,11 +253,12 @@ class Sandbox(Configurable):
     def rlimits(self) -> dict:
         mib = 1024 * 1024
         out = {"RLIMIT_FSIZE": self.max_file_mb * mib, "RLIMIT_CORE": 0}
-        if self.address_space_mb:
-            out["RLIMIT_AS"] = self.address_space_mb * mib
+        address_space = self.memory_mb if self.address_space_mb < 0 else self.address_space_mb
         limits = self.limits()
-        if limits["memory"] == "rlimit" and not self.address_space_mb:
-            out["RLIMIT_AS"] = self.memory_mb * mib
+        if limits["memory"] == "rlimit" and not address_space:
+            address_space = self.memory_mb  # the only memory limit left
+        if address_space:
+            out["RLIMIT_AS"] = address_space * mib
         if limits["processes"] == "rlimit":
             # RLIMIT_NPROC counts every process of the user: allow what it runs already, and max_processes more
             out["RLIMIT_NPROC"] = _processes_of(os.getuid()) + self.max_processes
