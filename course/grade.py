@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 #: Configuration sections the execution step reads (passed to workers; the rest stays here).
 EXECUTION_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient", "IgnorePattern", "LimitOutput",
                       "NbGraderPreprocessor", "Preprocessor", "SandboxedExecute", "Sandbox", "KernelManager",
-                      "AsyncKernelManager", "SandboxedKernelManager")
+                      "AsyncKernelManager", "SandboxedKernelManager", "GradingRecords")
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Submission:
 
     student: str
     notebooks: list[Path] = field(default_factory=list)
+    assignment: str = ""
     error: str | None = None
     seconds: float = 0.0
 
@@ -108,17 +109,19 @@ def prepare(config, assignment: str, students: list[str]) -> list[Submission]:
         start = time.perf_counter()
         result = api.autograde(assignment, student)
         folder = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
-        sub = Submission(student, sorted(folder.glob("*.ipynb")), seconds=time.perf_counter() - start)
+        sub = Submission(student, sorted(folder.glob("*.ipynb")), assignment, seconds=time.perf_counter() - start)
         if not result["success"]:
             sub.error = "could not be prepared: " + (result.get("error") or "see nbgrader's log").strip()[-500:]
         out.append(sub)
     return out
 
 
-def execute_notebook(path: str, settings: dict) -> tuple[str, str | None, float]:
+def execute_notebook(path: str, settings: dict, ids: dict | None = None) -> tuple[str, str | None, float]:
     """Step 2, in a worker: run one sanitised notebook as nbgrader's autograde step does, in place.
 
-    Returns ``(path, error or None, seconds)``. Touches nothing but ``path``.
+    ``ids`` (``assignment``, ``student``, ``notebook``) names the grading record the execution step
+    writes (``qikit.grading.records``). Returns ``(path, error or None, seconds)``. Touches nothing but
+    ``path`` and that record.
     """
     import nbformat
     from nbgrader import utils
@@ -130,7 +133,7 @@ def execute_notebook(path: str, settings: dict) -> tuple[str, str | None, float]
     start = time.perf_counter()
     config = Config(settings)
     nb = nbformat.read(path, as_version=4)
-    resources = {"metadata": {"path": str(Path(path).parent)}}
+    resources = {"metadata": {"path": str(Path(path).parent)}, "nbgrader": dict(ids or {})}
     try:
         with utils.setenv(NBGRADER_EXECUTION="autograde"):
             for step in (SandboxedExecute, IgnorePattern, LimitOutput):
@@ -162,9 +165,10 @@ def execute(submissions: list[Submission], config, workers: int) -> None:
     jobs = {str(p): s for s in submissions if s.ok for p in s.notebooks}
     if not jobs:
         return
+    ids = [{"assignment": s.assignment, "student": s.student, "notebook": Path(p).stem} for p, s in jobs.items()]
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited event loops or sockets
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
-        for path, error, seconds in pool.map(_worker(), jobs, [settings] * len(jobs)):
+        for path, error, seconds in pool.map(_worker(), jobs, [settings] * len(jobs), ids):
             sub = jobs[path]
             sub.seconds += seconds
             if error and sub.ok:

@@ -14,7 +14,15 @@ import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    OverwriteKernelspec,
+)
+
+from qikit.grading.integrity import RedactHiddenTests, ReportingOverwriteCells, SafeClearHiddenTests
 
 c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 
@@ -62,8 +70,20 @@ def feedback_without_tracebacks(nb, resources):
     return nb, resources
 
 
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, feedback_without_tracebacks,
-                                    CSSHTMLHeaderPreprocessor]
+# RedactHiddenTests removes every hidden-test line of the course from every output (whatever printed
+# it); SafeClearHiddenTests removes the hidden tests from the locked test cells only, so a student's own
+# cell that contains the marker text still gets feedback (qikit/grading/integrity.py).
+c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, SafeClearHiddenTests,
+                                    feedback_without_tracebacks, CSSHTMLHeaderPreprocessor]
+
+# --- what each submission did: tampering, code to look at, why it was not graded ---------------------
+# nbgrader's OverwriteCells restores locked cells and logs "checksum ... has changed!" for every
+# submission, untouched ones included; ReportingOverwriteCells restores the same and reports only real
+# changes, naming the cell, plus the student's code that patches the checks or reaches for the hidden
+# tests. Records go to ROOT/grading/<assignment>/<student>.json (read by course/report.py).
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, ReportingOverwriteCells,
+                                      CheckCellMetadata]
+c.GradingRecords.directory = str(ROOT / "grading")
 
 # --- student code runs in a sandbox ------------------------------------------------------------
 # Every kernel autograding starts runs under bubblewrap (qikit.grading.sandbox): it sees only its own

@@ -29,6 +29,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Integer
 
+from .records import GradingRecords
 from .sandbox import Sandbox, SandboxedKernelManager
 
 
@@ -51,6 +52,26 @@ def _size(msg) -> int:
     return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
 
 
+def _cell_name(cell, index: int) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+
+
+def not_graded_reason(error: BaseException, events=()) -> str:
+    """Why a notebook could not be graded, in words for the educator."""
+    name = type(error).__name__
+    if "memory" in events:
+        return "the memory limit was reached and the kernel was stopped (a memory bomb?)"
+    if "processes" in events:
+        return "the process limit was reached (a fork bomb?)"
+    if "wall time" in events:
+        return "the notebook ran past its total time limit and was stopped"
+    if name in {"CellTimeoutError", "TimeoutError", "UnresponsiveKernelError"} or "timed out" in str(error):
+        return "a cell ran past the time limit and ignored the interrupt (a loop that ignores Ctrl-C?)"
+    if name == "DeadKernelError":
+        return "the kernel died while running the notebook (os._exit, a crash, or the kernel was killed)"
+    return f"{name}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+
+
 class SandboxedExecute(Execute):
     """nbgrader's ``Execute`` with sandboxed kernels and bounded output (see the module docstring)."""
 
@@ -70,15 +91,23 @@ class SandboxedExecute(Execute):
         self._qikit_chars = {"total": 0}
         self._qikit_cut: set = set()
         self._qikit_km = None
+        records = GradingRecords(parent=self)
+        ids = (resources or {}).get("nbgrader", {})
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         except Exception as error:
             events = getattr(self._qikit_km, "sandbox_events", [])
+            why = not_graded_reason(error, events)
+            records.update(ids, status="not graded", why=why, events=events)
             if events:
-                raise SubmissionNotGraded(
-                    f"stopped by the sandbox: {', '.join(events)} limit reached "
-                    f"({type(error).__name__})") from error
+                raise SubmissionNotGraded(f"stopped by the sandbox: {why}") from error
             raise
+        events = getattr(self._qikit_km, "sandbox_events", [])
+        timeouts = [_cell_name(cell, i) for i, cell in enumerate(nb.cells)
+                    if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))]
+        records.update(ids, status="graded", why=None, events=events, timeouts=timeouts,
+                       output_cut=[_cell_name(nb.cells[i], i) for i in sorted(self._qikit_cut)])
+        return nb, resources
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
