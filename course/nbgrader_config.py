@@ -108,3 +108,8 @@ if os.path.basename(sys.argv[0]).startswith("nbgrader") and sys.argv[1:2] == ["a
         Sandbox(config=c).require()
     except SandboxUnavailable as error:
         sys.exit(f"nbgrader autograde: {error}")
+
+# --- exports carry a status: graded, needs manual marking, not graded (with why), flagged -------------
+from qikit.grading.export import StatusCsvExportPlugin  # noqa: E402
+
+c.ExportApp.plugin_class = StatusCsvExportPlugin

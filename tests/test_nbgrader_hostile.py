@@ -79,7 +79,7 @@ except OSError as error:
     "reads_others": ("end", """import glob, os
 stolen = []
 for pattern in [{root!r} + "/source/**/*.ipynb", {root!r} + "/submitted/**/*.ipynb",
-                {root!r} + "/autograded/**/*.ipynb", "../../**/*.ipynb", "/home/**/*.ipynb", "/tmp/**/*.ipynb"]:
+                {root!r} + "/autograded/**/*.ipynb", "../**/*.ipynb", "/home/**/*.ipynb", "/tmp/**/*.ipynb"]:
     for path in glob.glob(pattern, recursive=True):
         try:
             stolen.append(open(path).read())
@@ -435,4 +435,27 @@ def test_no_feedback_file_shows_a_hidden_test(course):
         for text in (raw, html_text(path) if path.suffix == ".html" else raw):
             leaked = sorted(line for line in secrets if line in text)
             assert not leaked, f"{path}: {leaked[:3]}"
-            assert "HIDDEN TESTS" not in text or path.parts[-3] == "marker"
+            student = path.relative_to(course.root / "feedback").parts[0]
+            own = notebook_path(course.root, "submitted", NAME, student).read_text(encoding="utf-8")
+            assert "HIDDEN TESTS" not in text or "HIDDEN TESTS" in own  # only the student's own text
+
+
+def test_export_gives_every_row_a_status(course, tmp_path):
+    import csv
+
+    from nbgrader.api import Gradebook
+
+    from qikit.grading.export import StatusCsvExportPlugin
+
+    config = course_config(course.root, TIMEOUT)
+    out = tmp_path / "grades.csv"
+    with Gradebook(config.CourseDirectory.db_url, "qikit") as gb:
+        StatusCsvExportPlugin(to=str(out), config=config).export(gb)
+    with out.open(newline="") as handle:
+        rows = {r["student_id"]: r for r in csv.DictReader(handle)}
+    assert rows["exits"]["status"] == "not graded" and rows["exits"]["score"] == ""
+    assert "kernel died" in rows["exits"]["why"]
+    assert rows["ref"]["status"] == "needs manual marking" and float(rows["ref"]["score"]) == FULL
+    assert rows["ref"]["flagged"] == "no" and rows["patches_checks"]["flagged"] == "yes"
+    assert all(r["status"] in {"graded", "needs manual marking", "not graded", "not submitted"}
+               for r in rows.values())

@@ -105,7 +105,9 @@ class SandboxedExecute(Execute):
         events = getattr(self._qikit_km, "sandbox_events", [])
         timeouts = [_cell_name(cell, i) for i, cell in enumerate(nb.cells)
                     if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))]
-        records.update(ids, status="graded", why=None, events=events, timeouts=timeouts,
+        memory = [_cell_name(cell, i) for i, cell in enumerate(nb.cells)
+                  if any(o.get("ename") == "MemoryError" for o in cell.get("outputs", []))]
+        records.update(ids, status="graded", why=None, events=events, timeouts=timeouts, memory_errors=memory,
                        output_cut=[_cell_name(nb.cells[i], i) for i in sorted(self._qikit_cut)])
         return nb, resources
 

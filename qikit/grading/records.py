@@ -8,7 +8,8 @@ which of the student's code a tutor should look at. The grading steps (``qikit.g
     <directory>/<assignment>/<student>.json
     {"assignment": ..., "student": ...,
      "notebooks": {"<notebook>": {"status": "graded" | "not graded", "why": ..., "events": [...],
-                                  "timeouts": [cell ids], "output_cut": [cell ids],
+                                  "timeouts": [cell ids], "memory_errors": [cell ids],
+                                  "output_cut": [cell ids],
                                   "integrity": {"tampering": [...], "code": [...]}}}}
 
 The course's configuration sets ``c.GradingRecords.directory`` to ``<course directory>/grading``; an empty

@@ -73,6 +73,8 @@ def _flags(record: dict) -> list[str]:
             out.append(f"sandbox: {event} limit reached")
         for cell in entry.get("timeouts", []):
             out.append(f"timeout: cell {cell} ran past the time limit")
+        for cell in entry.get("memory_errors", []):
+            out.append(f"memory: cell {cell} ran out of memory")
         for cell in entry.get("output_cut", []):
             out.append(f"output: cell {cell} printed more than the grader keeps")
     return out
