@@ -15,7 +15,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -47,7 +46,7 @@ def layout(tmp_path):
 def test_formgrader_starts_as_the_guide_says(layout, tmp_path_factory):
     put_venv_on_path()
     command = guide_block("formgrader-command")
-    assert command.startswith("cd course") and "jupyter" in command
+    assert command.startswith("jupyter lab")
     runtime = tmp_path_factory.mktemp("runtime")
     # the machine's side of the trial, not the guide's: tests run as root, and servers here listen on
     # 127.0.0.1 only; no browser is opened (BROWSER=true runs /bin/true)
@@ -58,7 +57,7 @@ def test_formgrader_starts_as_the_guide_says(layout, tmp_path_factory):
     env = {**os.environ, "JUPYTER_TOKEN": token, "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(runtime),
            "JUPYTER_CONFIG_DIR": str(settings)}
     env.pop("QIKIT_COURSE_DIR", None)
-    server = subprocess.Popen(["bash", "-c", command], cwd=layout, env=env, stdout=subprocess.PIPE,
+    server = subprocess.Popen(["bash", "-c", command], cwd=layout / "course", env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         url = None
@@ -73,7 +72,7 @@ def test_formgrader_starts_as_the_guide_says(layout, tmp_path_factory):
         assert "Manage Assignments" in page or "formgrader" in page.lower()
         assert "is not a subdirectory of the notebook server root" not in page
         api = json.loads(_get(f"{url}formgrader/api/assignments?token={token}"))
-        assert api.get("success", True) is not False, api
+        assert "a1_aims_and_measures" in {a["name"] for a in api}, api  # formgrader reads the course directory
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -118,7 +117,7 @@ def test_guide_names_the_sandbox_and_its_escape_hatch():
     for words in ("bubblewrap", "apt-get install bubblewrap", "QIKIT_UNSAFE_NO_SANDBOX=1", "--unsafe-no-sandbox",
                   "python report.py", "status"):
         assert words in text, words
-    assert "cd course && jupyter lab" not in text.replace(guide_block("formgrader-command"), "")
+    assert "(`jupyter lab`)" not in text  # the command that fails is not offered
 
 
 def test_report_command_runs_as_written(layout):
@@ -127,11 +126,11 @@ def test_report_command_runs_as_written(layout):
     command = guide_block("report-command")
     env = {**os.environ}
     env.pop("QIKIT_COURSE_DIR", None)
-    subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, 'course')"], cwd=layout, check=True)
-    generate = subprocess.run(["bash", "-c", "cd course && nbgrader generate_assignment a1_aims_and_measures"],
-                              cwd=layout, env=env, capture_output=True, text=True, timeout=300)
+    generate = subprocess.run(["bash", "-c", "nbgrader generate_assignment a1_aims_and_measures"],
+                              cwd=layout / "course", env=env, capture_output=True, text=True, timeout=300)
     assert generate.returncode == 0, generate.stderr[-2000:]
-    run = subprocess.run(["bash", "-c", command], cwd=layout, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(["bash", "-c", command], cwd=layout / "course", env=env, capture_output=True, text=True,
+                         timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     html = Path(layout / "assignments" / "reports" / "a1_aims_and_measures_report.html")
     assert html.exists() and '<html lang="en">' in html.read_text(encoding="utf-8")
