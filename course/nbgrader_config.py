@@ -113,3 +113,12 @@ if os.path.basename(sys.argv[0]).startswith("nbgrader") and sys.argv[1:2] == ["a
 from qikit.grading.export import StatusCsvExportPlugin  # noqa: E402
 
 c.ExportApp.plugin_class = StatusCsvExportPlugin
+
+# --- late policy: 5% of the mark per day or part day after the due date -----------------------------
+# Set the due date with `nbgrader db assignment add ASSIGNMENT --duedate="2026-03-31 17:00:00 Europe/London"`;
+# nbgrader reads each submission's time from timestamp.txt (written by `nbgrader collect` and by
+# zip_collect with the Moodle or Canvas collector, qikit/grading/vle.py).
+from qikit.grading.vle import PercentPerDayLatePenalty  # noqa: E402
+
+c.AssignLatePenalties.plugin_class = PercentPerDayLatePenalty
+c.PercentPerDayLatePenalty.percent_per_day = 5
