@@ -37,6 +37,9 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+# JupyterHub's exchange by default; QIKIT_EXCHANGE=<folder> to try release and collect on one machine
+if os.environ.get("QIKIT_EXCHANGE"):
+    c.Exchange.root = os.environ["QIKIT_EXCHANGE"]
 
 # --- markers in source notebooks (nbgrader's standard ones, stated so nobody has to guess) ---
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"

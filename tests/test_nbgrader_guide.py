@@ -37,10 +37,27 @@ def guide_block(marker: str) -> str:
 
 @pytest.fixture
 def layout(tmp_path):
-    """The repository's course layout, copied: course/ and one assignment's source."""
+    """The repository's course layout, copied: course/ and two assignments' sources."""
     shutil.copytree(COURSE, tmp_path / "course", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(SOURCE / "a1_aims_and_measures", tmp_path / "assignments" / "source" / "a1_aims_and_measures")
+    for name in ("a1_aims_and_measures", "a3_choosing_control_charts"):
+        shutil.copytree(SOURCE / name, tmp_path / "assignments" / "source" / name)
     return tmp_path
+
+
+def test_local_exchange_trial_as_written(layout):
+    """The guide's local trial: release, fetch and submit as a student, collect; the submission arrives."""
+    put_venv_on_path()
+    env = {k: v for k, v in os.environ.items() if k not in {"QIKIT_COURSE_DIR", "QIKIT_EXCHANGE"}}
+    course = layout / "course"
+    generate = subprocess.run(["bash", "-c", "nbgrader generate_assignment a3_choosing_control_charts"],
+                              cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert generate.returncode == 0, generate.stderr[-2000:]
+    run = subprocess.run(["bash", "-ec", guide_block("local-exchange")], cwd=course, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    collected = list((layout / "assignments" / "submitted").glob("*/a3_choosing_control_charts/*.ipynb"))
+    assert len(collected) == 1, run.stderr[-3000:]
+    assert (collected[0].parent / "timestamp.txt").exists()  # collect records when it was submitted
 
 
 def test_formgrader_starts_as_the_guide_says(layout, tmp_path_factory):
