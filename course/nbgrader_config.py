@@ -22,6 +22,7 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
+from qikit.grading.feedback import FeedbackLabels, template_settings
 from qikit.grading.integrity import RedactHiddenTests, ReportingOverwriteCells, SafeClearHiddenTests
 
 c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
@@ -77,7 +78,11 @@ def feedback_without_tracebacks(nb, resources):
 # it); SafeClearHiddenTests removes the hidden tests from the locked test cells only, so a student's own
 # cell that contains the marker text still gets feedback (qikit/grading/integrity.py).
 c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, SafeClearHiddenTests,
-                                    feedback_without_tracebacks, CSSHTMLHeaderPreprocessor]
+                                    feedback_without_tracebacks, FeedbackLabels, CSSHTMLHeaderPreprocessor]
+# The course's feedback page (qikit/grading/templates/feedback): language set, messages wrapped,
+# checks named by question, set-up code folded, the score summary in words.
+for _key, _value in template_settings().items():
+    setattr(c.HTMLExporter, _key, _value)
 
 # --- what each submission did: tampering, code to look at, why it was not graded ---------------------
 # nbgrader's OverwriteCells restores locked cells and logs "checksum ... has changed!" for every
