@@ -292,3 +292,21 @@ def test_grade_py_refuses_to_start(tmp_path, monkeypatch, capsys):
     assert grade.main(["a1_aims_and_measures"]) == 2
     assert "NOT STARTED" in capsys.readouterr().err
     assert not (tmp_path / "gradebook.db").exists()
+
+
+def test_wall_time_limit_stops_the_notebook(tmp_path):
+    """A notebook whose cells each stay under the cell timeout but together run too long is stopped, and
+    reported as not graded with the reason; the sandbox's control groups and private folder are removed."""
+    from qikit.grading.execute import SandboxedExecute, SubmissionNotGraded
+
+    nb = new_notebook(cells=[new_code_cell("import time\ntime.sleep(2)") for _ in range(6)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    config = Config()
+    config.Execute.timeout = 30
+    config.Sandbox.wall_time = 5
+    step = SandboxedExecute(config=config)
+    with pytest.raises(SubmissionNotGraded, match="total time limit"):
+        step.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    km = step._qikit_km
+    assert "wall time" in km.sandbox_events
+    assert km._qikit_private is None and km._qikit_cgroups is None  # released

@@ -96,12 +96,14 @@ class SandboxedExecute(Execute):
         try:
             nb, resources = super().preprocess(nb, resources, km)
         except Exception as error:
+            self._release()
             events = getattr(self._qikit_km, "sandbox_events", [])
             why = not_graded_reason(error, events)
             records.update(ids, status="not graded", why=why, events=events)
             if events:
                 raise SubmissionNotGraded(f"stopped by the sandbox: {why}") from error
             raise
+        self._release()
         events = getattr(self._qikit_km, "sandbox_events", [])
         timeouts = [_cell_name(cell, i) for i, cell in enumerate(nb.cells)
                     if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))]
@@ -110,6 +112,11 @@ class SandboxedExecute(Execute):
         records.update(ids, status="graded", why=None, events=events, timeouts=timeouts, memory_errors=memory,
                        output_cut=[_cell_name(nb.cells[i], i) for i in sorted(self._qikit_cut)])
         return nb, resources
+
+    def _release(self) -> None:
+        release = getattr(self._qikit_km, "release_sandbox", None)
+        if release is not None:
+            release()
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()

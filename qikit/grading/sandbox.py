@@ -429,8 +429,13 @@ class SandboxedKernelManager(_kernel_manager_base()):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        if restart:
-            return
+        if not restart:
+            self.release_sandbox()
+
+    def release_sandbox(self) -> None:
+        """Stop the wall-time timer, kill what is left in the sandbox's control groups and remove them, and
+        remove the private folder. Safe to call more than once (``SandboxedExecute`` calls it again after
+        a kernel that died, in case the client never cleaned up)."""
         timer = getattr(self, "_qikit_timer", None)
         if timer is not None:
             timer.cancel()
