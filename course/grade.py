@@ -57,6 +57,7 @@ class Submission:
     student: str
     notebooks: list[Path] = field(default_factory=list)
     assignment: str = ""
+    warnings: list[str] = field(default_factory=list)  # TAMPERING and FLAG lines of the log, by cell
     error: str | None = None
     seconds: float = 0.0
 
@@ -110,6 +111,8 @@ def prepare(config, assignment: str, students: list[str]) -> list[Submission]:
         result = api.autograde(assignment, student)
         folder = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
         sub = Submission(student, sorted(folder.glob("*.ipynb")), assignment, seconds=time.perf_counter() - start)
+        sub.warnings = [line.split("] ", 1)[-1] for line in (result.get("log") or "").splitlines()
+                        if "TAMPERING" in line or "FLAG" in line or "has changed!" in line]
         if not result["success"]:
             sub.error = "could not be prepared: " + (result.get("error") or "see nbgrader's log").strip()[-500:]
         out.append(sub)
@@ -276,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.perf_counter() - start:.0f} s.")
     for s in failed:
         print(f"  NOT GRADED {s.student}: {s.error}  (grade it by hand in formgrader, or ask for a resubmission)")
+    for s in subs:
+        for line in s.warnings:
+            print(f"  {line}")
     return 1 if failed else 0
 
 

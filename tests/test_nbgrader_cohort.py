@@ -231,3 +231,19 @@ def test_course_report_command(cohort, capsys):
     out = capsys.readouterr().out
     assert "stubborn: not graded" in out
     assert (root / "reports" / f"{NAME}_report.html").exists()
+
+
+def test_untouched_submissions_log_no_tampering(cohort, capsys, monkeypatch):
+    """grade.py reports tampering by cell and keeps it; an untouched submission gives no warning at all."""
+    root, api, subs, expected = cohort
+    for sub in subs.values():
+        assert sub.warnings == [], (sub.student, sub.warnings)
+    grade = _grade_module()
+    nb = read(notebook_path(root, "submitted", NAME, "ref2"))
+    test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a2_q1_test")
+    test_cell.source = "pass"
+    submit(root, "tamperer", NAME, nb)
+    monkeypatch.setenv("QIKIT_COURSE_DIR", str(root))
+    assert grade.main([NAME, "--student", "tamperer", "--workers", "1", "--timeout", str(TIMEOUT)]) == 0
+    out = capsys.readouterr().out
+    assert "TAMPERING tamperer: cell a2_q1_test had its source changed" in out
