@@ -8,6 +8,7 @@ bystander ("ref") first, so that each hostile submission can be checked against 
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import threading
@@ -459,3 +460,32 @@ def test_export_gives_every_row_a_status(course, tmp_path):
     assert rows["ref"]["flagged"] == "no" and rows["patches_checks"]["flagged"] == "yes"
     assert all(r["status"] in {"graded", "needs manual marking", "not graded", "not submitted"}
                for r in rows.values())
+
+
+def test_nbgrader_export_command_carries_statuses(course, tmp_path):
+    """`nbgrader export` as the guide writes it (from course/): the course's export plugin adds the status."""
+    import csv
+    import subprocess
+    import sys
+
+    from nbgrader_helpers import COURSE
+
+    out = tmp_path / "grades.csv"
+    env = {**os.environ, "QIKIT_COURSE_DIR": str(course.root)}
+    nbgrader = os.path.join(os.path.dirname(sys.executable), "nbgrader")
+    run = subprocess.run([nbgrader, "export", "--to", str(out)], cwd=COURSE, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    with out.open(newline="") as handle:
+        rows = {r["student_id"]: r for r in csv.DictReader(handle)}
+    assert rows["kills_kernel"]["status"] == "not graded" and rows["kills_kernel"]["score"] == ""
+    assert rows["calls_hub"]["flagged"] == "yes"
+
+
+def test_deleted_locked_cell_is_reported_by_name(course):
+    nb = nbformat.from_dict(answered(course.release, course.model))
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "a1_q1_test"]
+    _autograde(course, "deleter_of_tests", nb)
+    _bystander_untouched(course)
+    flags = _report(course)["deleter_of_tests"].flags
+    assert any("cell a1_q1_test" in f and "deleted" in f for f in flags), flags
