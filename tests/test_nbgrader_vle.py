@@ -161,7 +161,7 @@ def test_canvas_collects_late_resubmission(canvas):
     root, api, _ = canvas
     for student, *_ in ROSTER:
         assert notebook_path(root, "submitted", NAME, student).exists()  # "-1" removed from the file name
-    assert not (root / "submitted" / "s001" / NAME / "timestamp.txt").exists()
+    assert (root / "submitted" / "s001" / NAME / "timestamp.txt").read_text().startswith("2025-10-01 17:00:00")
     assert (root / "submitted" / "s002" / NAME / "timestamp.txt").read_text().startswith("2025-10-01 17:00:01")
     assert _penalty(api, "s001") == 0 and _penalty(api, "s002") == pytest.approx(FULL * 0.05)
 
@@ -182,3 +182,14 @@ def test_canvas_gradebook_import(canvas):
     assert rows[1][0].strip() == "Points Possible" and float(rows[1][5]) == sum(MARKS[NAME])
     assert {(r[0], r[1]) for r in rows[2:]} == {("doejane", "200001"), ("smithjohn", "200002")}
     assert all(r[5] == "" for r in rows[2:])  # not final until the written answer is marked
+
+
+def test_return_commands_as_the_guide_writes_them(moodle, tmp_path):
+    root, api, _ = moodle
+    env = {**os.environ, "QIKIT_COURSE_DIR": str(root)}
+    for what, out in (("feedback", tmp_path / "fb.zip"), ("grades", tmp_path / "grades.csv")):
+        run = subprocess.run([os.sys.executable, "-m", "qikit.grading.vle", what, "moodle", NAME, "--out", str(out)],
+                             cwd=COURSE, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+    assert len(zipfile.ZipFile(tmp_path / "fb.zip").namelist()) == 2
+    assert (tmp_path / "grades.csv").read_text(encoding="utf-8").startswith("Identifier,Full name,")

@@ -12,7 +12,8 @@ Collecting (``nbgrader zip_collect ASSIGNMENT --collector=qikit.grading.vle.Mood
 - **Canvas** (assignment, *Download Submissions*): ``<lastfirst>_[LATE_]<user id>_<submission id>_<file
   name>``, where a resubmitted file gets ``-1``, ``-2``, ... before its extension. The archive gives no
   time, only ``LATE``: a late file is recorded as submitted one second after the due date (one day late
-  under the per-day policy below); record the real time in ``timestamp.txt`` if you know it.
+  under the per-day policy below), any other at the due date; record the real time in ``timestamp.txt``
+  if you know it. (Every collected submission gets a time: nbgrader's ``release_feedback`` needs one.)
 
 Students are matched to the gradebook's roster (``nbgrader db student import``) by name, or by e-mail
 when Moodle's worksheet is there; a file that matches nobody is skipped with a warning naming it. The
@@ -105,6 +106,16 @@ class _Collector(FileNameCollectorPlugin):
         data[student] = {"platform": self.platform, **entry}
         path.write_text(json.dumps(data, indent=1, sort_keys=True))
 
+    def _due_or_now(self) -> str:
+        """When the archive gives no time: the due date (so the submission is not late, and nbgrader's
+        release_feedback, which needs a time, works), or now if the assignment has none."""
+        from nbgrader.api import Gradebook
+
+        app = self.parent
+        with Gradebook(app.coursedir.db_url, app.coursedir.course_id) as gb:
+            due = gb.find_assignment(app.coursedir.assignment_id).duedate
+        return (due or datetime.utcnow()).isoformat() + "+00:00"
+
     @staticmethod
     def _file_id(name: str) -> str:
         stem, ext = os.path.splitext(os.path.basename(name))
@@ -152,6 +163,10 @@ class MoodleCollector(_Collector):
         if submitted and submitted != "-":
             local = datetime.strptime(submitted, MOODLE_TIME).replace(tzinfo=ZoneInfo(self.timezone))
             out["timestamp"] = local.astimezone(ZoneInfo("UTC")).isoformat()
+        else:
+            self.log.warning("No submission time for %s (no grading worksheet beside the archive?): recorded as "
+                             "the due date, so no late penalty can apply", name)
+            out["timestamp"] = self._due_or_now()
         self._remember(found[0]["id"], {"participant": participant, "full_name": full_name, "email": email,
                                         "prefix": f"{full_name}_{participant}_assignsubmission_file"})
         return out
@@ -175,14 +190,8 @@ class CanvasCollector(_Collector):
             self.log.warning("No single student in the roster matches %s: skipped %s", match["name"], name)
             return None
         out = {"student_id": found[0]["id"], "file_id": self._file_id(match["file"])}
-        if match["late"]:
-            from nbgrader.api import Gradebook
-
-            app = self.parent
-            with Gradebook(app.coursedir.db_url, app.coursedir.course_id) as gb:
-                due = gb.find_assignment(app.coursedir.assignment_id).duedate
-            if due is not None:
-                out["timestamp"] = (due + timedelta(seconds=1)).isoformat() + "+00:00"
+        due = datetime.fromisoformat(self._due_or_now())
+        out["timestamp"] = (due + timedelta(seconds=1) if match["late"] else due).isoformat()
         self._remember(found[0]["id"], {"name": match["name"], "user_id": match["user_id"],
                                         "submission_id": match["submission_id"],
                                         "prefix": f"{match['name']}_{match['user_id']}_{match['submission_id']}"})
