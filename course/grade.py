@@ -12,13 +12,16 @@ nbgrader's own autograde step in three, and uses nbgrader's own code for each:
 1. **prepare** (this process, one submission at a time): nbgrader's ``Autograde`` converter records the
    submission in the gradebook, copies it to ``autograded/`` and sanitises it (locked cells, tests and
    points restored from the gradebook, hidden tests put back), with its execution step switched off;
-2. **execute** (a pool of worker processes): each worker runs one notebook file through nbgrader's
-   ``Execute`` preprocessor (same kernel, same ``Execute.timeout``) and its output limits. Workers are
-   handed a file path and the execution settings only: they never open the gradebook;
+2. **execute** (a pool of worker processes): each worker runs one notebook file through the course's
+   execution step, ``qikit.grading.execute.SandboxedExecute`` (nbgrader's ``Execute`` with its kernel in
+   a bubblewrap sandbox: same kernel, same ``Execute.timeout``) and nbgrader's output limits. Workers are
+   handed a file path and the execution settings only: they never open the gradebook, and the student's
+   code sees only its own submission's files;
 3. **record** (this process): nbgrader's ``SaveAutoGrades`` and ``AssignLatePenalties`` write each
    executed notebook's scores to the gradebook.
 
-A submission that cannot be graded (a kernel that ignores the interrupt after a timeout, say) is reported
+Where no sandbox can be made, grading refuses to start (exit status 2) unless ``--unsafe-no-sandbox`` is
+given. A submission that cannot be graded (a kernel that ignores the interrupt after a timeout, say) is reported
 and its ``autograded/`` folder removed, as ``nbgrader autograde`` does; the others are unaffected. The
 marks are those ``nbgrader autograde`` gives (``tests/test_nbgrader_cohort.py`` checks this).
 Formgrader, ``nbgrader generate_feedback`` and ``nbgrader export`` work on the result as usual.
@@ -43,7 +46,8 @@ HERE = Path(__file__).resolve().parent
 
 #: Configuration sections the execution step reads (passed to workers; the rest stays here).
 EXECUTION_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient", "IgnorePattern", "LimitOutput",
-                      "NbGraderPreprocessor", "Preprocessor")
+                      "NbGraderPreprocessor", "Preprocessor", "SandboxedExecute", "Sandbox", "KernelManager",
+                      "AsyncKernelManager", "SandboxedKernelManager", "GradingRecords")
 
 
 @dataclass
@@ -52,6 +56,8 @@ class Submission:
 
     student: str
     notebooks: list[Path] = field(default_factory=list)
+    assignment: str = ""
+    warnings: list[str] = field(default_factory=list)  # TAMPERING and FLAG lines of the log, by cell
     error: str | None = None
     seconds: float = 0.0
 
@@ -104,30 +110,36 @@ def prepare(config, assignment: str, students: list[str]) -> list[Submission]:
         start = time.perf_counter()
         result = api.autograde(assignment, student)
         folder = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, assignment))
-        sub = Submission(student, sorted(folder.glob("*.ipynb")), seconds=time.perf_counter() - start)
+        sub = Submission(student, sorted(folder.glob("*.ipynb")), assignment, seconds=time.perf_counter() - start)
+        sub.warnings = [line.split("] ", 1)[-1] for line in (result.get("log") or "").splitlines()
+                        if "TAMPERING" in line or "FLAG" in line or "has changed!" in line]
         if not result["success"]:
             sub.error = "could not be prepared: " + (result.get("error") or "see nbgrader's log").strip()[-500:]
         out.append(sub)
     return out
 
 
-def execute_notebook(path: str, settings: dict) -> tuple[str, str | None, float]:
+def execute_notebook(path: str, settings: dict, ids: dict | None = None) -> tuple[str, str | None, float]:
     """Step 2, in a worker: run one sanitised notebook as nbgrader's autograde step does, in place.
 
-    Returns ``(path, error or None, seconds)``. Touches nothing but ``path``.
+    ``ids`` (``assignment``, ``student``, ``notebook``) names the grading record the execution step
+    writes (``qikit.grading.records``). Returns ``(path, error or None, seconds)``. Touches nothing but
+    ``path`` and that record.
     """
     import nbformat
     from nbgrader import utils
-    from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
     from traitlets.config import Config
+
+    from qikit.grading.execute import SandboxedExecute
 
     start = time.perf_counter()
     config = Config(settings)
     nb = nbformat.read(path, as_version=4)
-    resources = {"metadata": {"path": str(Path(path).parent)}}
+    resources = {"metadata": {"path": str(Path(path).parent)}, "nbgrader": dict(ids or {})}
     try:
         with utils.setenv(NBGRADER_EXECUTION="autograde"):
-            for step in (Execute, IgnorePattern, LimitOutput):
+            for step in (SandboxedExecute, IgnorePattern, LimitOutput):
                 nb, resources = step(config=config)(nb, resources)
     except Exception as error:  # a kernel that could not be interrupted, or died
         return path, f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}", \
@@ -156,9 +168,10 @@ def execute(submissions: list[Submission], config, workers: int) -> None:
     jobs = {str(p): s for s in submissions if s.ok for p in s.notebooks}
     if not jobs:
         return
+    ids = [{"assignment": s.assignment, "student": s.student, "notebook": Path(p).stem} for p, s in jobs.items()]
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited event loops or sockets
     with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
-        for path, error, seconds in pool.map(_worker(), jobs, [settings] * len(jobs)):
+        for path, error, seconds in pool.map(_worker(), jobs, [settings] * len(jobs), ids):
             sub = jobs[path]
             sub.seconds += seconds
             if error and sub.ok:
@@ -197,7 +210,7 @@ def record(submissions: list[Submission], config, assignment: str) -> None:
 
 
 def grade(assignment: str, students: list[str] | None = None, workers: int | None = None, config=None,
-          timeout: int | None = None) -> list[Submission]:
+          timeout: int | None = None, unsafe_no_sandbox: bool = False) -> list[Submission]:
     """Autograde ``students`` (default: every submission of ``assignment``); see the module docstring.
 
     Parameters
@@ -212,6 +225,10 @@ def grade(assignment: str, students: list[str] | None = None, workers: int | Non
         nbgrader configuration (default: ``course/nbgrader_config.py``).
     timeout : int, optional
         Seconds a cell may run, overriding ``Execute.timeout``.
+    unsafe_no_sandbox : bool, default False
+        Run student code without a sandbox, with your rights (never for marks that count). Without it,
+        ``qikit.grading.sandbox.SandboxUnavailable`` is raised before anything is graded where no
+        sandbox can be made.
 
     Returns
     -------
@@ -227,6 +244,11 @@ def grade(assignment: str, students: list[str] | None = None, workers: int | Non
     config = load_config(timeout=timeout) if config is None else copy.deepcopy(config)
     if timeout is not None:
         config.Execute.timeout = timeout
+    if unsafe_no_sandbox:
+        config.Sandbox.unsafe_no_sandbox = True
+    from qikit.grading.sandbox import Sandbox
+
+    Sandbox(config=config).require()  # refuse before touching the gradebook
     students = submitted_students(config, assignment) if students is None else list(students)
     submissions = prepare(config, assignment, students)
     execute(submissions, config, workers or os.cpu_count() or 1)
@@ -240,14 +262,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: CPUs)")
     parser.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: the config's)")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run student code WITHOUT a sandbox, with your rights (never for marks that count)")
     args = parser.parse_args(argv)
+    from qikit.grading.sandbox import SandboxUnavailable
+
     start = time.perf_counter()
-    subs = grade(args.assignment, args.student, args.workers, timeout=args.timeout)
+    try:
+        subs = grade(args.assignment, args.student, args.workers, timeout=args.timeout,
+                     unsafe_no_sandbox=args.unsafe_no_sandbox)
+    except SandboxUnavailable as error:
+        print(f"NOT STARTED: {error}", file=sys.stderr)
+        return 2
     failed = [s for s in subs if not s.ok]
     print(f"{len(subs) - len(failed)} of {len(subs)} submissions of {args.assignment} autograded in "
           f"{time.perf_counter() - start:.0f} s.")
     for s in failed:
         print(f"  NOT GRADED {s.student}: {s.error}  (grade it by hand in formgrader, or ask for a resubmission)")
+    for s in subs:
+        for line in s.warnings:
+            print(f"  {line}")
     return 1 if failed else 0
 
 

@@ -46,6 +46,8 @@ def course_config(root: Path, timeout: int | None = None) -> Config:
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
     config.Exchange.root = str(root / "exchange")  # never touch a machine-wide exchange from a test
+    config.GradingRecords.directory = str(root / "grading")
+    config.Sandbox.hidden_paths = [str(root)]
     if timeout is not None:
         config.Execute.timeout = timeout
     return config

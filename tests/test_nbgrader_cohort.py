@@ -146,3 +146,105 @@ def test_command_line_grades_one_student(cohort, capsys, monkeypatch):
     assert code == 0
     assert f"1 of 1 submissions of {NAME} autograded" in capsys.readouterr().out
     assert autograded_score(grades(api, NAME, "ref2")) == (FULL, FULL)
+
+
+# ------------------------------------------------------------------------------------------------
+# the educator's report on this cohort, checked against the answers each student was given
+
+CHECKS = ["a2_q1_test", "a2_q2_test", "a2_q3_shift", "a2_q3_crossings", "a2_q4_test"]
+
+
+def _expected_marks() -> dict[str, dict[str, float]]:
+    """Each graded student's mark per check, from what they were given (not from the gradebook)."""
+    wrong = {c: 0.0 if c in MISCONCEPTIONS[NAME].failing else 1.0 for c in CHECKS}
+    return {"ref1": dict.fromkeys(CHECKS, 1.0), "ref2": dict.fromkeys(CHECKS, 1.0), "wrong1": wrong,
+            "wrong2": wrong, "blank": dict.fromkeys(CHECKS, 0.0),
+            "loop": {**dict.fromkeys(CHECKS, 1.0), "a2_q4_test": 0.0}}
+
+
+def test_report_marks_statuses_and_attention(cohort, tmp_path):
+    from qikit.grading.report import build, write
+
+    root, api, subs, expected = cohort
+    report = build(course_config(root, TIMEOUT), NAME)
+    rows = {r.student: r for r in report.students}
+    for student, marks in _expected_marks().items():
+        assert {c: rows[student].marks[c] for c in CHECKS} == marks, student
+        assert rows[student].status == ("graded" if student == "blank" else "needs manual marking"), student
+    assert rows["stubborn"].status == "not graded" and rows["stubborn"].score is None
+    assert "ignored the interrupt" in rows["stubborn"].why
+    assert any("a2_q4" in f and "time limit" in f for f in rows["loop"].flags)
+    attention = {r.student for r in report.attention()}
+    assert {"stubborn", "loop"} <= attention and "blank" not in attention
+    paths = write(report, tmp_path)
+    with paths["marks"].open(newline="") as handle:
+        marks = {r["student"]: r for r in csv.DictReader(handle)}
+    assert marks["stubborn"]["status"] == "not graded" and marks["stubborn"]["score"] == ""
+    assert float(marks["ref1"]["a2_q1_test"]) == 1.0
+    page = paths["html"].read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<svg" in page and "stubborn" in page
+
+
+def test_report_item_statistics(cohort):
+    """Facility is the mean mark; discrimination the corrected item-total correlation (numpy's corrcoef of
+    the check's marks against the other checks' totals), both over the six graded students."""
+    import numpy as np
+
+    from qikit.grading.report import build
+
+    root, api, subs, expected = cohort
+    report = build(course_config(root, TIMEOUT), NAME)
+    marks = _expected_marks()
+    students = sorted(marks)
+    items = {i["check"]: i for i in report.items}
+    for check in CHECKS:
+        x = np.array([marks[s][check] for s in students])
+        rest = np.array([sum(v for k, v in marks[s].items() if k != check) for s in students])
+        assert items[check]["n"] == 6
+        assert items[check]["facility"] == pytest.approx(x.mean())
+        if x.std() == 0:
+            assert items[check]["discrimination"] is None
+        else:
+            assert items[check]["discrimination"] == pytest.approx(np.corrcoef(x, rest)[0, 1])
+
+
+def test_report_counts_misconceptions(cohort):
+    from qikit.grading.report import build
+
+    root, api, subs, expected = cohort
+    report = build(course_config(root, TIMEOUT), NAME)
+    counted = {}
+    for m in report.misconceptions:
+        counted[m["check"]] = counted.get(m["check"], 0) + m["students"]
+    # every failing check of the typical mistake fired for wrong1 and wrong2, and for the blank submission
+    for check in MISCONCEPTIONS[NAME].failing:
+        assert counted[check] >= 3
+    assert any("That is the mean" in m["message"] and m["students"] == 2 for m in report.misconceptions)
+
+
+def test_course_report_command(cohort, capsys):
+    spec = importlib.util.spec_from_file_location("course_report", COURSE / "report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    root, api, subs, expected = cohort
+    assert module.main([NAME], config=course_config(root, TIMEOUT)) == 0
+    out = capsys.readouterr().out
+    assert "stubborn: not graded" in out
+    assert (root / "reports" / f"{NAME}_report.html").exists()
+
+
+def test_untouched_submissions_log_no_tampering(cohort, capsys, monkeypatch):
+    """grade.py reports tampering by cell and keeps it; an untouched submission gives no warning at all."""
+    root, api, subs, expected = cohort
+    for student in ("ref1", "ref2", "wrong1", "wrong2", "blank", "loop"):  # honest, even if wrong
+        assert subs[student].warnings == [], (student, subs[student].warnings)
+    assert any("signal handling" in w for w in subs["stubborn"].warnings)  # its code is flagged by cell
+    grade = _grade_module()
+    nb = read(notebook_path(root, "submitted", NAME, "ref2"))
+    test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a2_q1_test")
+    test_cell.source = "pass"
+    submit(root, "tamperer", NAME, nb)
+    monkeypatch.setenv("QIKIT_COURSE_DIR", str(root))
+    assert grade.main([NAME, "--student", "tamperer", "--workers", "1", "--timeout", str(TIMEOUT)]) == 0
+    out = capsys.readouterr().out
+    assert "TAMPERING tamperer: cell a2_q1_test had its source changed" in out
