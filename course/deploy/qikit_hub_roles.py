@@ -92,6 +92,10 @@ def _nbgrader_config(role: str, course: str, exchange: str, course_root: str | N
     if role == "grader":
         # Collect only submissions whose files belong to the student they name (qikit/hosting/collect.py).
         lines.append('c.ExchangeFactory.collect = "qikit.hosting.collect.OwnerCheckedCollect"')
+        # Student code is graded in a sandbox (the course config turns it on): never let it see the course
+        # directory (gradebook, source/, others' submissions) or the exchange, wherever they are.
+        hidden = [p for p in (course_root, exchange) if p]
+        lines.append(f"c.Sandbox.hidden_paths = {hidden!r}")
         if course_root:
             lines.append(f"c.CourseDirectory.root = {course_root!r}")
             # A gradebook shared by several instructors over NFS is safer in PostgreSQL: set
