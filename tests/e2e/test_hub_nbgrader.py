@@ -136,7 +136,7 @@ def grade_in_browser(pw, hub, tmp_path: Path, students: list[str]) -> dict[str, 
 
 
 def score_in(html: str) -> tuple[float, float]:
-    m = re.search(r"\(Score: ([\d.]+) / ([\d.]+)\)</h4>", html)
+    m = re.search(r"\(Score: ([\d.]+) / ([\d.]+)\)\s*</h[1-4]>", html)
     assert m, "no total score in the feedback"
     return float(m.group(1)), float(m.group(2))
 
