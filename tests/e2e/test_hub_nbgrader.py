@@ -171,7 +171,11 @@ def test_release_submit_grade_feedback_across_accounts(hub, browser_kit, tmp_pat
     assert HIDDEN_MARKER not in released.read_text(), "the released notebook leaks the hidden test"
 
     # --- each student fetches, answers and submits, in their own server ----------------------------
-    for student, token, answer in ((ann, t_ann, RIGHT), (ben, t_ben, WRONG)):
+    # ben's answer also tries, when the grader runs it, to read the gradebook (the grader's own file).
+    gradebook = hub.homes / hub.grader / course / "gradebook.db"
+    probe = (f"\ntry:\n    open({str(gradebook)!r}, 'rb').read(16)\n    print('GRADEBOOK ' + 'READ')\n"
+             "except OSError:\n    print('GRADEBOOK ' + 'OUT OF REACH')")
+    for student, token, answer in ((ann, t_ann, RIGHT), (ben, t_ben, WRONG + probe)):
         listing = hub.json("GET", f"/user/{student}/assignments?course_id={course}", token)
         assert [(a["assignment_id"], a["status"]) for a in listing["value"]] == [(ASSIGNMENT, "released")]
         hub.json("POST", f"/user/{student}/assignments/fetch", token,
@@ -222,6 +226,9 @@ def test_release_submit_grade_feedback_across_accounts(hub, browser_kit, tmp_pat
     assert score_in(feedback[ben]) == (0.0, 2.0)
     assert "use every stay, not only the first and last" in feedback[ben]  # the message written for him
     assert HIDDEN_MARKER not in feedback[ben], "feedback quotes the hidden test's code"
+    # Autograding ran ben's code in the sandbox, not with the grader's rights (course/nbgrader_config.py).
+    graded = (hub.homes / hub.grader / course / "autograded" / ben / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert "GRADEBOOK OUT OF REACH" in graded and "GRADEBOOK READ\\n" not in graded
 
     # --- students cannot read each other's work: the hub's API ... ---------------------------------
     assert hub.status("GET", f"/user/{ann}/api/contents/{course}/{ASSIGNMENT}", t_ben) == 403
