@@ -550,8 +550,12 @@ def test_nb06_charts():
     answer = {1: "p", 2: "u", 3: "c", 4: "t", 5: "g", 6: "pp"}
     right_(nb06.check_charts(answer))
     right_(nb06.check_charts({**answer, 6: "Laney p'", 1: "P chart"}))
-    # misconception: the days between infections on a g chart (it counts cases, not time)
-    not_right(nb06.check_charts({**answer, 4: "g"}), "t chart", status=(PARTLY,))
+    # 06 teaches the g chart for "cases (or days)" between events and charts A&E with XmR (issue 14): both
+    # are accepted, each with a word on the usual choice.
+    v = nb06.check_charts({**answer, 4: "g", 6: "XmR"})
+    right_(v)
+    assert "t chart is the usual choice" in str(v) and "Making Data Count" in str(v)
+    right_(nb06.check_charts({1: "p-chart", 2: "U chart", 3: "c charts", 4: "t", 5: "g", 6: "pp"}))
     # misconception: a plain p chart for huge denominators
     not_right(nb06.check_charts({**answer, 6: "p"}), "too narrow")
     not_right(nb06.check_charts({**answer, 2: "c"}), "bed-days vary")

@@ -40,6 +40,15 @@ SCENARIOS = {
     6: "Monthly % of attendances seen within 4 hours in a large A&E department (about 10,000 a month)",
 }
 _CHARTS = {1: "p", 2: "u", 3: "c", 4: "t", 5: "g", 6: "pp"}
+# Other answers a fair tutor accepts, with why (this notebook itself teaches both): a g chart counts the
+# opportunities between events, "cases (or days)", and the A&E percentages are charted with XmR in 06, 08
+# and assignment 5, as Making Data Count does.
+_ALSO_RIGHT = {
+    (4, "g"): "a g chart also works for days between events (06 draws one for days between pressure ulcers); the "
+              "t chart is the usual choice for time, and copes with gaps of part of a day.",
+    (6, "i"): "an XmR (i) chart, as Making Data Count and this course's A&E charts use; Laney's p′ would also use "
+              "the known denominator while allowing for the extra variation.",
+}
 _WHY = {
     1: "a p chart: each patient is assessed or not (classification data), and the denominator varies.",
     2: "a u chart: falls are counts of events, and the area of opportunity (bed-days) varies.",
@@ -60,18 +69,15 @@ _MISTAKES = {
               "proportion of patients.",
     (3, "u"): "A u chart works too, but with the same area of opportunity each month the simpler c chart is "
               "enough.",
-    (4, "g"): "The gap here is measured in days (time), which is a t chart; the g chart counts cases between "
-              "events.",
     (5, "t"): "The gap here is counted in operations (cases), which is a g chart; the t chart measures time.",
     (6, "p"): "With about 10,000 patients a month the p chart's limits are far too narrow (over-dispersion): "
               "nearly every month signals. Use Laney's p′ chart.",
-    (6, "i"): "An XmR (i) chart is what Making Data Count uses and is defensible, but the proportion's "
-              "denominator is known: Laney's p′ uses it and still allows for the extra variation.",
 }
 
 
 def _chart_name(value) -> str:
-    text = re.sub(r"\s*chart$", "", str(value).strip().lower())
+    """'p-chart', 'U chart', 'c charts' -> 'p', 'u', 'c'; aliases (XmR, Laney p') to the chart's code."""
+    text = re.sub(r"[\s-]*charts?$", "", str(value).strip().lower())
     return _ALIASES.get(text, text)
 
 
@@ -97,9 +103,10 @@ def check_charts(answer) -> Verdict:
             lines.append(f"{number}. not answered yet")
             continue
         name = _chart_name(given)
-        if name == chart:
+        if name == chart or (number, name) in _ALSO_RIGHT:
             good += 1
-            lines.append(f"{number}. ✔ {_WHY[number][0].upper()}{_WHY[number][1:]}")
+            why = _WHY[number] if name == chart else _ALSO_RIGHT[number, name]
+            lines.append(f"{number}. ✔ {why[0].upper()}{why[1:]}")
         else:
             why = _MISTAKES.get((number, name), f"The measure calls for {_WHY[number]}")
             lines.append(f"{number}. ✘ Not {given!r}. {why}")
@@ -213,7 +220,7 @@ _FUNNEL = {
 
 def check_funnel(answer) -> Verdict:
     """Exercise 3: what to conclude about Ward 1, top of the league table but inside the funnel (a, b or c)."""
-    return choice(answer, "b", _FUNNEL)
+    return choice(answer, "b", _FUNNEL, texts=OPTIONS["nb06.check_funnel"][0])
 
 
 def ae_trusts() -> pd.DataFrame:
@@ -331,4 +338,4 @@ _QUESTIONS = {
 
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 06: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS)
+    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb06.self_check"])
