@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
-import threading
 import time
 
 import nbformat
@@ -137,27 +136,9 @@ class Course:
 
 
 @pytest.fixture(scope="module")
-def hub():
+def hub(loopback_port):
     """A listening socket on 127.0.0.1 standing in for the hub."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    stop = threading.Event()
-
-    def serve():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                server.accept()[0].close()
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    server.close()
+    return loopback_port
 
 
 @pytest.fixture(scope="module")

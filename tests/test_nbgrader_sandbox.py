@@ -14,7 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -94,27 +93,9 @@ def _json(cell) -> dict:
 
 
 @pytest.fixture(scope="module")
-def hub_port():
+def hub_port(loopback_port):
     """A server on 127.0.0.1 standing in for the hub: the sandbox must not reach it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                server.accept()[0].close()
-            except OSError:
-                pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    server.close()
+    return loopback_port
 
 
 def _layout(root):
