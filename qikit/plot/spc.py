@@ -49,7 +49,7 @@ def rule_set_label(rules: str) -> str:
 
 
 def _centre_name(chart: str) -> str:
-    return "Median" if chart in ("run", "g") else "Mean"
+    return CHARTS[chart].centre_name.capitalize()
 
 
 def caption_text(result, two_sigma: bool = False) -> str:
@@ -79,10 +79,7 @@ def _ylab(result) -> str:
         return o["ylab"]
     y = o.get("y") or "y"
     label = f"{y} / {o['n']}" if o.get("n") else str(y)
-    if result.chart == "mr":
-        label = f"moving range of {label}"
-    elif result.chart == "s":
-        label = f"SD of {label}"
+    label = CHARTS[result.chart].y_label.format(label=label)
     if o.get("multiply", 1) != 1:
         label += f" (x {o['multiply']:,g})"
     return label

@@ -281,14 +281,19 @@ class ChartSpec:
     proportion: bool = False  # numerator may not exceed denominator
     has_limits: bool = True
     runs_analysis: bool = True
+    # What the centre line is called in legends, alt text and explain() ("median" or "mean").
+    centre_name: str = "mean"
+    # Default axis wording; "{label}" is the measure's own name (y, or "y / n" with a denominator).
+    y_label: str = "{label}"
 
 
 CHARTS: dict[str, ChartSpec] = {s.name: s for s in [
-    ChartSpec("run", "Run chart", "agg", "optional", run_limits, has_limits=False),
+    ChartSpec("run", "Run chart", "agg", "optional", run_limits, has_limits=False, centre_name="median"),
     ChartSpec("i", "I chart (individual values)", "agg", "optional", i_limits),
-    ChartSpec("mr", "Moving range chart", "agg", "optional", mr_limits, runs_analysis=False),
+    ChartSpec("mr", "Moving range chart", "agg", "optional", mr_limits, runs_analysis=False,
+              y_label="moving range of {label}"),
     ChartSpec("xbar", "Xbar chart (subgroup averages)", "mean", "none", xbar_limits),
-    ChartSpec("s", "S chart (subgroup standard deviations)", "sd", "none", s_limits),
+    ChartSpec("s", "S chart (subgroup standard deviations)", "sd", "none", s_limits, y_label="SD of {label}"),
     ChartSpec("t", "t chart (time between rare events)", "agg", "none", t_limits, positive=True),
     ChartSpec("p", "p chart (proportions)", "ratio", "required", p_limits, counts=True, proportion=True),
     ChartSpec("pp", "Laney p' chart (proportions, large denominators)", "ratio", "required", pp_limits,
@@ -296,5 +301,6 @@ CHARTS: dict[str, ChartSpec] = {s.name: s for s in [
     ChartSpec("c", "c chart (counts)", "sum", "none", c_limits, counts=True),
     ChartSpec("u", "u chart (rates)", "ratio", "required", u_limits, counts=True),
     ChartSpec("up", "Laney u' chart (rates, large denominators)", "ratio", "required", up_limits, counts=True),
-    ChartSpec("g", "g chart (cases between rare events)", "agg", "none", g_limits, counts=True),
+    ChartSpec("g", "g chart (cases between rare events)", "agg", "none", g_limits, counts=True,
+              centre_name="median"),
 ]}
