@@ -1,6 +1,5 @@
 """Data sets: loaders, types, attribution, plausibility, and regeneration of the synthetic files."""
 
-import doctest
 from importlib import resources
 
 import pandas as pd
@@ -127,7 +126,3 @@ def test_pressure_ulcer_gaps_add_up_and_lengthen():
     after = ulcers["date"] >= "2023-10-01"
     mean_gap = ulcers.groupby(after)["days_between"].mean()
     assert mean_gap[False] < 16 and mean_gap[True] > 25
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(datasets).failed == 0

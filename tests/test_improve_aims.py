@@ -1,11 +1,9 @@
 """Aim statements: construction, SMART checks against an injected today, and free-text parsing."""
 
 import datetime as dt
-import doctest
 
 import pytest
 
-import qikit.improve.aims as aims_module
 from qikit.errors import QIDataError
 from qikit.improve import AimStatement
 
@@ -180,7 +178,3 @@ def test_parse_feedback_adds_smart_findings_once_an_aim_can_be_built():
 def test_parse_refuses_empty_text():
     with pytest.raises(QIDataError, match="aim_text"):
         AimStatement.parse("  ")
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(aims_module).failed == 0

@@ -1,10 +1,8 @@
 """Driver diagrams: a falls diagram, shared change ideas, validation, Markdown and Mermaid exports."""
 
-import doctest
 
 import pytest
 
-import qikit.improve.drivers as drivers_module
 from qikit.errors import QIDataError
 from qikit.improve import AimStatement, DriverDiagram
 
@@ -160,7 +158,3 @@ def test_from_dict_refuses_bad_shapes():
         DriverDiagram.from_dict("Reduce falls", {})
     with pytest.raises(QIDataError, match="give a dict of drivers or a list of change ideas"):
         DriverDiagram.from_dict("Reduce falls", {"Safe environment": 3})
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(drivers_module).failed == 0

@@ -1,7 +1,6 @@
 """PDSA cycles, ramps and logs: validation, round trips, atomic saves and damaged files."""
 
 import datetime as dt
-import doctest
 import json
 import os
 
@@ -295,7 +294,3 @@ def test_loading_a_log_with_a_mistyped_field_or_newer_version(tmp_path):
 def test_loading_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         PDSALog.load(tmp_path / "nothing.json")
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(pdsa_module).failed == 0

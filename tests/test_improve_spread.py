@@ -1,6 +1,5 @@
 """Spread: Rogers' adopter categories, the Bass diffusion model and the spread-readiness checklist."""
 
-import doctest
 import math
 
 import numpy as np
@@ -9,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import qikit.improve.spread as spread_module
 from qikit.errors import QIDataError
 from qikit.improve import (
     ADOPTER_CATEGORIES,
@@ -162,7 +160,3 @@ def test_spread_readiness_refuses_unknown_factors_and_answers():
     with pytest.raises(QIDataError, match="answer 'yes', 'partly' or 'no'") as info:
         SpreadReadiness({"plan": "maybe"})
     assert info.value.column == "plan"
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(spread_module).failed == 0

@@ -1,6 +1,5 @@
 """Sustainability assessment: the model's data file, team ratings, per-factor summaries."""
 
-import doctest
 import json
 import math
 from importlib import resources
@@ -8,7 +7,6 @@ from importlib import resources
 import pandas as pd
 import pytest
 
-import qikit.improve.sustainability as sustainability_module
 from qikit.errors import QIDataError
 from qikit.improve import SustainabilityAssessment, sustainability_factors
 
@@ -131,7 +129,3 @@ def test_from_frame_builds_the_same_assessment():
     pd.testing.assert_frame_equal(built.summary(), sepsis_team().summary())
     with_column = SustainabilityAssessment.from_frame(frame.reset_index(names="who"), rater="who")
     assert with_column.ratings.index.tolist() == ["Charge nurse", "ED consultant", "Matron"]
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(sustainability_module).failed == 0

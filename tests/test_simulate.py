@@ -1,13 +1,10 @@
 """Teaching simulations: reproducibility, injected special causes, red beads, funnel rules, PDSA tests."""
 
-import doctest
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import qikit.simulate.deming as deming_module
-import qikit.simulate.process as process_module
 from qikit import simulate
 from qikit.errors import QIDataError
 
@@ -190,8 +187,3 @@ def test_funnel_refuses_bad_arguments():
         simulate.funnel_experiment(drops=0)
     with pytest.raises(QIDataError, match="pair of numbers"):
         simulate.funnel_experiment(target=3)
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(process_module).failed == 0
-    assert doctest.testmod(deming_module).failed == 0

@@ -6,12 +6,11 @@ Placeholders (``...``, ``None``, an empty string) mean "not answered yet".
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["Verdict", "RIGHT", "WRONG", "PARTLY", "NOT_ANSWERED", "FORM_CHECKED", "is_blank", "right", "wrong",
-           "partly", "not_answered", "choice", "quiz", "quietly", "mark_items"]
+           "partly", "not_answered", "choice", "quiz", "mark_items"]
 
 RIGHT, PARTLY, WRONG, NOT_ANSWERED = "right", "partly right", "not yet right", "not answered"
 #: Free text whose form was checked; its meaning is for a tutor (never "Right").
@@ -164,14 +163,3 @@ def quiz(answers, questions: Mapping[int, tuple], texts: Mapping[int, Mapping[st
     texts = texts or {}
     return Quiz({n: Choice(_options(q[1], q[2] if len(q) > 2 else texts.get(n)), q[0])
                  for n, q in questions.items()}).check(answers)
-
-
-def quietly(function: Callable, *args, **kwargs):
-    """Call ``function`` with warnings silenced; return ``(result, [warning messages])``.
-
-    Checks turn qikit's warnings into feedback sentences, so nothing appears on stderr in a notebook.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = function(*args, **kwargs)
-    return result, [str(w.message) for w in caught]

@@ -21,7 +21,7 @@ from .aims import AimStatement, ParsedAim
 from .drivers import DriverDiagram
 from .measures import FREQUENCIES, MEASURE_KINDS, Measure, MeasureSet
 from .pdsa import ACT_DECISIONS, PDSACycle, PDSALog, Ramp
-from .qms import QUALITY_FUNCTIONS, QMSClassification, classify_activity, mark_qms, qms_exercise
+from .qms import QUALITY_FUNCTIONS, QMSClassification, classify_activity
 from .spread import (
     ADOPTER_CATEGORIES,
     SPREAD_FACTORS,
@@ -39,5 +39,5 @@ __all__ = [
     "PDSACycle", "PDSALog", "Ramp", "ACT_DECISIONS",
     "SustainabilityAssessment", "sustainability_factors",
     "ADOPTER_CATEGORIES", "adopter_categories", "classify_adopters", "bass", "SPREAD_FACTORS", "SpreadReadiness",
-    "QUALITY_FUNCTIONS", "QMSClassification", "classify_activity", "qms_exercise", "mark_qms",
+    "QUALITY_FUNCTIONS", "QMSClassification", "classify_activity",
 ]

@@ -8,7 +8,7 @@ met and giving confidence to others) and argues that an organisation needs all f
 as one system, rather than relying on improvement projects alone.
 
 This module explains the four functions, guesses the function of a described activity from its
-wording, and marks a classification exercise for autograding.
+wording, and keeps twelve reference activities that pin the classifier's behaviour in the tests.
 
 Sources
 -------
@@ -21,14 +21,11 @@ Sources
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from typing import NamedTuple
-
-import pandas as pd
 
 from ..errors import QIDataError
 
-__all__ = ["QUALITY_FUNCTIONS", "QMSClassification", "classify_activity", "qms_exercise", "mark_qms"]
+__all__ = ["QUALITY_FUNCTIONS", "QMSClassification", "classify_activity"]
 
 
 class QualityFunction(NamedTuple):
@@ -89,12 +86,8 @@ _CUES: dict[str, tuple[str, ...]] = {
                     "improvement project", "qi project", "improve", "improving", "try", "trial", "learn"),
 }
 
-_LABELS = {"planning": "planning", "quality planning": "planning", "qp": "planning", "plan": "planning",
-           "control": "control", "quality control": "control", "qc": "control",
-           "assurance": "assurance", "quality assurance": "assurance", "qa": "assurance",
-           "improvement": "improvement", "quality improvement": "improvement", "qi": "improvement"}
-
-_EXERCISE: tuple[tuple[str, str], ...] = (
+# Twelve activities with the function a QI tutor gives each: the classifier must agree with all of them.
+REFERENCE_ACTIVITIES: tuple[tuple[str, str], ...] = (
     ("Designing a new frailty assessment unit with patients and carers before it opens", "planning"),
     ("A needs assessment to size a new community diabetes clinic for the local population", "planning"),
     ("Writing the service specification and business case for a new hospital-at-home service", "planning"),
@@ -117,14 +110,6 @@ class QMSClassification(NamedTuple):
     function: str | None
     cues: tuple[str, ...]
     explanation: str
-
-
-def _label(value, where: str) -> str:
-    key = str(value).strip().lower() if value is not None else ""
-    if key not in _LABELS:
-        raise QIDataError(f"{where}: {value!r} is not a quality function. Use 'planning', 'control', "
-                          "'assurance' or 'improvement'.", column=where)
-    return _LABELS[key]
 
 
 def classify_activity(description: str) -> QMSClassification:
@@ -175,72 +160,3 @@ def classify_activity(description: str) -> QMSClassification:
     cues = found[function]
     mentioned = ", ".join(repr(c) for c in cues)
     return QMSClassification(function, cues, f"{info.name}: the activity mentions {mentioned}. {info.purpose}")
-
-
-def qms_exercise() -> pd.DataFrame:
-    """Twelve activities to classify as planning, control, assurance or improvement.
-
-    Returns
-    -------
-    DataFrame with columns ``id`` (1..12) and ``activity``. Mark answers with :func:`mark_qms`.
-
-    Examples
-    --------
-    >>> qms_exercise().shape
-    (12, 2)
-    """
-    return pd.DataFrame({"id": range(1, len(_EXERCISE) + 1), "activity": [a for a, _ in _EXERCISE]})
-
-
-def mark_qms(answers: Sequence | Mapping | pd.Series) -> pd.DataFrame:
-    """Mark a trainee's classification of :func:`qms_exercise` with feedback for each activity.
-
-    Parameters
-    ----------
-    answers : list, dict or Series
-        One label per activity: a list in exercise order, or a mapping from ``id`` to label. Labels
-        may be ``"planning"``, ``"quality control"``, ``"QA"``, ... (case does not matter). A missing
-        answer is marked wrong.
-
-    Returns
-    -------
-    DataFrame
-        ``id``, ``activity``, ``answer``, ``expected``, ``correct`` and ``feedback``; the score is
-        ``result["correct"].mean()``.
-
-    Examples
-    --------
-    >>> marks = mark_qms(["planning"] * 3 + ["control"] * 3 + ["assurance"] * 3 + ["QI"] * 3)
-    >>> float(marks["correct"].mean())
-    1.0
-    """
-    n = len(_EXERCISE)
-    if isinstance(answers, pd.Series):
-        answers = answers.to_dict()
-    if isinstance(answers, Mapping):
-        bad_ids = [k for k in answers if k not in range(1, n + 1)]
-        if bad_ids:
-            raise QIDataError(f"answers has ids {bad_ids} that are not in the exercise (ids run 1 to {n}).",
-                              column="answers")
-        given = [answers.get(i) for i in range(1, n + 1)]
-    elif isinstance(answers, Sequence) and not isinstance(answers, str):
-        if len(answers) != n:
-            raise QIDataError(f"answers has {len(answers)} labels but the exercise has {n} activities: give "
-                              "one label per activity, in order.", column="answers")
-        given = list(answers)
-    else:
-        raise QIDataError("answers must be a list of labels in exercise order, or a dict from id to label.",
-                          column="answers")
-    labels = [None if a is None else _label(a, f"answer {i}") for i, a in enumerate(given, start=1)]
-    rows = []
-    for i, ((activity, expected), label) in enumerate(zip(_EXERCISE, labels, strict=True), start=1):
-        info = QUALITY_FUNCTIONS[expected]
-        if label == expected:
-            feedback = f"Correct. {info.purpose}"
-        elif label is None:
-            feedback = f"No answer. This is {info.name.lower()}: {info.purpose}"
-        else:
-            feedback = (f"This is {info.name.lower()}, not {QUALITY_FUNCTIONS[label].name.lower()}: "
-                        f"{info.purpose}")
-        rows.append((i, activity, label, expected, label == expected, feedback))
-    return pd.DataFrame(rows, columns=["id", "activity", "answer", "expected", "correct", "feedback"])
