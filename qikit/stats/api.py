@@ -147,8 +147,8 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
     baseline = pos < freeze if freeze is not None else np.ones(len(groups), dtype=bool)
     first = np.ones(len(groups), dtype=bool)
     first[1:] = (gf[1:] != gf[:-1]) | (part_no[1:] != part_no[:-1])
-    segs = _runs.Segments(np.cumsum(first) - 1, int(first.sum()))
     starts = np.flatnonzero(first)
+    segs = _runs.Segments(None, starts.size, np.diff(np.append(starts, first.size)))
     where = _Where(rows.index, row_group, segs, part_no[starts], [facet_keys[f] for f in gf[starts]],
                    rows.attrs["y_label"])
     out = _compute(groups, spec, segs, baseline, include, cl, rows.attrs["x_kind"] == "categorical",
@@ -345,17 +345,27 @@ def _subgroups(rows: pd.DataFrame, fcode: np.ndarray, spec, agg: str) -> tuple[p
         if labels is not None:
             stats["part"] = labels
     else:
-        flat = pd.DataFrame({"y": yv, "n": nv})
-        g = flat.groupby(gid, sort=True)
-        stats = pd.DataFrame({"f": fcode[new], "x": xv[new], "y_sum": g["y"].sum().to_numpy(),
-                              "y_len": g["y"].count().to_numpy(dtype=float), "y_mean": g["y"].mean().to_numpy(),
-                              "y_sd": g["y"].std().to_numpy(), "n": g["n"].sum(min_count=1).to_numpy()})
-        stats.loc[stats["y_len"] == 0, "y_sum"] = np.nan  # all rows missing: a gap, never 0
-        by_agg = g["y"].agg(AGG[agg]).to_numpy(dtype=float)
+        # Every subgroup's statistics from its non-missing values, as numpy computes them for one array
+        # (np.sum, np.mean, np.std(ddof=1), np.median), for all subgroups of all facets at once.
+        groups = _runs.Segments(gid, int(gid[-1]) + 1)
+        has_y = ~np.isnan(yv)
+        with_y = groups.subset(has_y)
+        y_len = with_y.counts.astype(float)
+        none = y_len == 0  # all rows missing: a gap, never 0
+        y_sum = np.where(none, np.nan, with_y.sum(yv[has_y]))
+        y_sd = with_y.std(yv[has_y], ddof=1)
+        n_ok = ~np.isnan(nv)
+        with_n = groups.subset(n_ok)
+        n_sum = np.where(with_n.counts == 0, np.nan, with_n.sum(nv[n_ok]))
+        stats = pd.DataFrame({"f": fcode[new], "x": xv[new], "y_sum": y_sum, "y_len": y_len,
+                              "y_mean": with_y.mean(yv[has_y]), "y_sd": y_sd, "n": n_sum})
+        by_agg = {"mean": stats["y_mean"].to_numpy(), "median": with_y.median(yv[has_y]), "sum": y_sum,
+                  "sd": y_sd}[agg]
         if labels is not None:
-            n_labels = pd.Series(labels).groupby(gid, sort=True).nunique().to_numpy()
-            if (n_labels > 1).any():
-                bad = int(np.argmax(n_labels > 1))
+            codes = pd.factorize(labels)[0]
+            mixed = groups.max(codes.astype(float)) != groups.min(codes.astype(float))
+            if mixed.any():
+                bad = int(np.argmax(mixed))
                 where = list(rows.index[row_group == bad])
                 raise QIDataError(f"the rows for x = {stats['x'].iloc[bad]} ({rows_phrase(where)}) carry different "
                                   "phase labels; a subgroup must belong to one phase.",
@@ -432,7 +442,7 @@ def _compute(groups, spec, segs, baseline, include, cl, categorical, screen_mr, 
     lim = spec.limits(p)
     plotted = ~np.isnan(lim.y)
     useful = include & plotted
-    useful_by_part = np.bincount(segs.ids[base & plotted], minlength=segs.n)
+    useful_by_part = segs.count(base & plotted)
     if spec.has_limits and (useful_by_part < 2).any():
         s = int(np.argmax(useful_by_part < 2))
         raise QIDataError(f"{where.name(s)} has {useful_by_part[s]} usable point(s) for its limits; "
@@ -458,8 +468,8 @@ def _compute(groups, spec, segs, baseline, include, cl, categorical, screen_mr, 
     runs_cols = ["n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
     if do_runs:
         runs = _runs._anhoej(take(lim.y), centre, in_use)
-        cols.update((name, getattr(runs, name)[segs.ids].astype(float)) for name in runs_cols)
-        runs_signal = runs.signal[segs.ids]
+        cols.update((name, segs.spread(getattr(runs, name).astype(float))) for name in runs_cols)
+        runs_signal = segs.spread(runs.signal)
     else:
         cols.update((name, np.full(size, np.nan)) for name in runs_cols)
         runs_signal = np.zeros(size, dtype=bool)

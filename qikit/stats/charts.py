@@ -73,7 +73,7 @@ class Part:
 
     def at(self, per_part: np.ndarray) -> np.ndarray:
         """A per-part value spread to every subgroup."""
-        return per_part[self.parts.ids]
+        return self.parts.spread(per_part)
 
 
 @dataclass
@@ -114,13 +114,15 @@ def mean_moving_range(values: np.ndarray, screen: bool) -> float:
 def _mean_moving_range(values: np.ndarray, segs: Segments, screen: bool) -> np.ndarray:
     """:func:`mean_moving_range` of each part at once (no range spans two parts)."""
     mr = np.abs(np.diff(values))
-    ok = ~segs.first[1:] & ~np.isnan(mr)
+    ok = ~np.isnan(mr)
+    if segs.n > 1:
+        ok &= ~segs.first[1:]
     mr = mr[ok]
-    by = Segments(segs.ids[1:][ok], segs.n)
+    by = Segments(None, 1, np.array([mr.shape[0]])) if segs.n == 1 else Segments(segs.ids[1:][ok], segs.n)
     amr = by.mean(mr)
     if screen:
         with np.errstate(invalid="ignore"):
-            kept = mr < D4 * amr[by.ids]
+            kept = mr < D4 * by.spread(amr)
         amr = by.subset(kept).mean(mr[kept])
     return amr
 
@@ -170,7 +172,7 @@ def mr_limits(p: Part) -> Limits:
     (Montgomery eq. 6.34). The first point of each part has no moving range."""
     y = np.empty(p.y.shape[0])
     y[1:] = np.abs(np.diff(p.y))
-    y[p.parts.first] = np.nan
+    y[p.parts.first] = np.nan  # the first point of each part has no moving range
     cl = p.at(p.per_part(p.cl, lambda: p.mean_of(y, p.base)))
     sigma = (D4 - 1) * cl / 3  # MR chart zones: (UCL - CL) / 3
     return Limits(y=y, cl=cl, lcl=_full(0.0, y), ucl=D4 * cl, lcl_2s=_full(0.0, y), ucl_2s=D4 / 3 * 2 * cl,

@@ -112,7 +112,7 @@ def _k_of_m(flag: np.ndarray, k: int, m: int, segs: _runs.Segments | None = None
         return np.zeros(n, dtype=bool)
     counts = np.convolve(flag.astype(np.int64), np.ones(m, dtype=np.int64), mode="valid")
     ok = counts >= k
-    if segs is not None:
+    if segs is not None and segs.n > 1:
         ok &= segs.ids[: n - m + 1] == segs.ids[m - 1:]   # the window lies inside one segment
     starts = np.flatnonzero(ok)
     return flag & _runs._cover(n, starts, starts + m)
@@ -536,7 +536,7 @@ class _Inputs:
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Flagged points per part."""
-        return np.bincount(self.segs.ids[mask], minlength=self.segs.n)
+        return self.segs.count(mask)
 
 
 #: What a rule returns: its mask over all points, which parts it fired in, and the sentence for a part.
@@ -645,7 +645,7 @@ def _beyond_1_4_of_5(z, segs=None):
 
 
 def _first(segs):
-    return None if segs is None else segs.first
+    return None if segs is None else segs.breaks
 
 
 _WECO = "Western Electric Company, Statistical Quality Control Handbook (1956)"

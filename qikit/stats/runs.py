@@ -207,23 +207,51 @@ class Segments:
     parts charted one at a time, not just close to it.
     """
 
-    __slots__ = ("ids", "n", "first", "counts")
-
-    def __init__(self, ids: np.ndarray, n: int):
-        self.ids = np.asarray(ids, dtype=np.intp)
+    def __init__(self, ids: np.ndarray | None, n: int, counts: np.ndarray | None = None):
         self.n = int(n)
-        first = np.ones(self.ids.shape[0], dtype=bool)
-        first[1:] = self.ids[1:] != self.ids[:-1]
-        self.first = first
-        self.counts = np.bincount(self.ids, minlength=self.n)
+        self._ids = None if ids is None else np.asarray(ids, dtype=np.intp)
+        if counts is None:
+            assert self._ids is not None
+            counts = np.bincount(self._ids, minlength=self.n) if self.n > 1 else np.array([self._ids.shape[0]])
+        self.counts = np.asarray(counts)
+        self._first: np.ndarray | None = None
 
     @classmethod
     def one(cls, length: int) -> Segments:
-        return cls(np.zeros(length, dtype=np.intp), 1)
+        return cls(None, 1, np.array([length]))
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Each point's segment (made on first use: one segment needs none)."""
+        if self._ids is None:
+            self._ids = np.repeat(np.arange(self.n, dtype=np.intp), self.counts)
+        return self._ids
+
+    @property
+    def first(self) -> np.ndarray:
+        """True at the first point of each segment."""
+        if self._first is None:
+            first = np.zeros(int(self.counts.sum()), dtype=bool)
+            starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))[self.counts > 0]
+            first[starts] = True
+            self._first = first
+        return self._first
+
+    @property
+    def breaks(self) -> np.ndarray | None:
+        """``first`` when there are several segments, else None (nothing to break a run at)."""
+        return self.first if self.n > 1 else None
 
     def subset(self, keep: np.ndarray) -> Segments:
-        """The same segments over the points where ``keep`` is True."""
+        """The same segments over the points where ``keep`` is True (a mask or sorted positions)."""
+        if self.n == 1:
+            size = int(np.count_nonzero(keep)) if keep.dtype == bool else int(keep.shape[0])
+            return Segments(None, 1, np.array([size]))
         return Segments(self.ids[keep], self.n)
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Points where ``mask`` is True, per segment."""
+        return self.subset(mask).counts
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per-segment sums, each equal to ``np.sum`` of that segment (0.0 for an empty one)."""
@@ -241,7 +269,7 @@ class Segments:
 
     def std(self, values: np.ndarray, ddof: int = 1) -> np.ndarray:
         """Per-segment standard deviations as ``np.std(ddof=ddof)`` gives them; NaN with too few points."""
-        dev = values - self.mean(values)[self.ids]
+        dev = values - self.spread(self.mean(values))
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.sqrt(self.sum(dev * dev) / np.maximum(self.counts - ddof, 0))
         out[self.counts <= ddof] = np.nan
@@ -250,6 +278,8 @@ class Segments:
     def median(self, values: np.ndarray) -> np.ndarray:
         """Per-segment medians as ``np.median`` gives them ((a + b) / 2 of the middle two for an even
         count); NaN for an empty segment."""
+        if self.n == 1:
+            return np.array([np.median(values) if values.size else np.nan])
         order = np.lexsort((values, self.ids))
         s = values[order]
         start = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
@@ -261,18 +291,25 @@ class Segments:
         out[ok] = np.where(c[ok] % 2 == 1, lo, (lo + hi) / 2)
         return out
 
+    def spread(self, per_segment: np.ndarray) -> np.ndarray:
+        """A value per segment repeated for each of its points (``per_segment[ids]``, faster; a read-only
+        view when there is one segment)."""
+        if self.n == 1:
+            return np.broadcast_to(per_segment, (int(self.counts[0]),))
+        return np.repeat(per_segment, self.counts)
+
     def max(self, values: np.ndarray, empty: float = np.nan) -> np.ndarray:
         out = np.full(self.n, empty, dtype=float)
         ok = self.counts > 0
         if ok.any():
-            out[ok] = np.maximum.reduceat(values, np.flatnonzero(self.first))
+            out[ok] = np.maximum.reduceat(values, np.concatenate(([0], np.cumsum(self.counts)[:-1]))[ok])
         return out
 
     def min(self, values: np.ndarray, empty: float = np.nan) -> np.ndarray:
         out = np.full(self.n, empty, dtype=float)
         ok = self.counts > 0
         if ok.any():
-            out[ok] = np.minimum.reduceat(values, np.flatnonzero(self.first))
+            out[ok] = np.minimum.reduceat(values, np.concatenate(([0], np.cumsum(self.counts)[:-1]))[ok])
         return out
 
 
@@ -303,7 +340,7 @@ def _side_runs(side: np.ndarray, segs: Segments | None = None):
     the segments of the useful points."""
     useful = np.flatnonzero(side != 0)
     useful_segs = segs.subset(useful) if segs is not None else None
-    starts, ends = _run_bounds(side[useful], useful_segs.first if useful_segs is not None else None)
+    starts, ends = _run_bounds(side[useful], useful_segs.breaks if useful_segs is not None else None)
     return useful, starts, ends, useful_segs
 
 
@@ -711,8 +748,7 @@ def _anhoej(values: np.ndarray, centre: np.ndarray, segs: Segments) -> SegmentRu
     useful, starts, ends, useful_segs = _side_runs(side, segs)
     n_useful = useful_segs.counts
     lengths = ends - starts
-    run_seg = useful_segs.ids[starts]
-    run_segs = Segments(run_seg, segs.n)
+    run_segs = useful_segs.subset(starts)
     longest = run_segs.max(lengths.astype(float))
     longest_max = np.full(segs.n, np.nan)
     ok = n_useful > 0
@@ -723,7 +759,7 @@ def _anhoej(values: np.ndarray, centre: np.ndarray, segs: Segments) -> SegmentRu
     with np.errstate(invalid="ignore"):
         shift = longest > longest_max
         few = crossings < crossings_min
-    keep = lengths > longest_max[run_seg]
+    keep = lengths > run_segs.spread(longest_max)
     mask = np.zeros(values.shape[0], dtype=bool)
     mask[useful] = _cover(useful.shape[0], starts[keep], ends[keep])
     return SegmentRuns(n_obs=segs.counts, n_useful=n_useful, longest_run=longest, longest_run_max=longest_max,
@@ -785,11 +821,11 @@ def _ihi_trend(values: np.ndarray, segs: Segments | None = None) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     # first point of each group of equal consecutive values (and of each segment)
     new = np.concatenate(([True], values[1:] != values[:-1]))
-    if segs is not None:
+    if segs is not None and segs.n > 1:
         new |= segs.first
     counted = np.flatnonzero(new)
     direction = np.sign(np.diff(values[counted]))          # never 0 after dropping repeats
-    if segs is not None:
+    if segs is not None and segs.n > 1:
         direction[segs.first[counted[1:]]] = 0               # no step from one segment into the next
     starts, ends = _run_bounds(direction)
     keep = (direction[starts] != 0) & ((ends - starts) >= IHI_TREND_LENGTH - 1)   # 4 steps join 5 points
@@ -800,7 +836,7 @@ def _ihi_trend(values: np.ndarray, segs: Segments | None = None) -> np.ndarray:
 def _ihi_runs(values: np.ndarray, centre: np.ndarray, segs: Segments) -> tuple[np.ndarray, ...]:
     """:func:`ihi_runs` on every segment: (number of runs, useful points, lower, upper, signal) arrays."""
     useful, starts, _, useful_segs = _side_runs(_side(values, centre), segs)
-    n_runs = np.bincount(useful_segs.ids[starts], minlength=segs.n) if starts.size else np.zeros(segs.n, int)
+    n_runs = useful_segs.subset(starts).counts
     n_useful = useful_segs.counts
     big = n_useful >= IHI_RUNS_MIN_POINTS
     lower = _limits_for(np.where(big, n_useful, 0), lambda k: _runs_limits(k)[0])
@@ -832,8 +868,8 @@ def _ihi_astronomical(values: np.ndarray, segs: Segments) -> np.ndarray:
     bottom_spread = s_1 - s1
     hit = (bottom_spread > 0) & (s1 - s0 > ASTRONOMICAL_GAP_RATIO * bottom_spread)
     bottom[seg_ok[hit]] = s0[hit]
-    mask |= values == top[segs.ids]
-    mask |= values == bottom[segs.ids]
+    mask |= values == segs.spread(top)
+    mask |= values == segs.spread(bottom)
     return mask
 
 
