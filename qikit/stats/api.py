@@ -34,11 +34,30 @@ AGG = {"mean": "mean", "median": "median", "sum": "sum", "sd": "std"}
 #: 12 points, the minimum Anhøj's rules and most NHS guidance accept for a first chart).
 MIN_POINTS_FIRM = 12
 
+#: The columns of ``.signals``, one row per flagged point and rule (plus one row, x and y missing, for
+#: a rule about a whole part, such as too few crossings), in this order. Both front doors share them:
+#: ``facet`` (present only when the chart is faceted), ``part`` (the part within its facet, from 1),
+#: ``x``, ``y`` (the plotted value), ``rule`` (the rule's code, as in :data:`qikit.stats.rules.RULES`),
+#: ``rule_name`` (its short title) and ``detail`` (the pattern, or for a whole-part rule the numbers
+#: behind it, in plain English). A front door may add its own columns after these (Making Data Count:
+#: ``point_type``, ``row``).
+SIGNAL_COLUMNS = ("facet", "part", "x", "y", "rule", "rule_name", "detail")
+
+#: One name per idea across qikit's front doors: ``{old name: the name to use}``. The old names still
+#: work where they worked before; :func:`spc` takes ``rebase`` and ``fix_after`` too.
+ALIASES = {
+    "rebase": "part",  # Making Data Count's word for starting a new part (phase) of the chart
+    "fix_after": "freeze",  # NHSRplotthedots' fix_after_n_points: limits from the first k points
+    "segment": "part",  # the column naming the part in .data, .summary() and .signals
+    "label": "categorical",  # x_kind of an x axis of unit labels
+}
+
 
 def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str = "run", part=None,
         freeze: int | None = None, exclude: Sequence | None = None, cl: float | None = None,
         multiply: float = 1, screen_mr: bool = True, agg: str = "mean", rules: str = "anhoej",
-        facet=None, title: str | None = None, ylab: str | None = None, xlab: str | None = None) -> SPCResult:
+        facet=None, title: str | None = None, ylab: str | None = None, xlab: str | None = None,
+        rebase: Sequence | None = None, fix_after: int | None = None) -> SPCResult:
     """Run chart or control chart of ``y`` (over ``n``) against ``x``.
 
     Parameters
@@ -86,17 +105,32 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         parts, limits and runs analysis, and ``.data`` gains a ``facet`` column (small multiples).
     title, ylab, xlab : str, optional
         Labels kept with the result for plotting.
+    rebase : list, optional
+        Making Data Count's word for ``part``, taking what :func:`qikit.mdc` takes: the x values (dates,
+        numbers or labels) at which a new part starts, in every facet. Give ``part`` or ``rebase``, not both.
+    fix_after : int, optional
+        Making Data Count's word for ``freeze`` (NHSRplotthedots' ``fix_after_n_points``): the same
+        thing, kept so that one name works with both front doors. Give one of the two.
 
     Returns
     -------
     SPCResult
-        ``.data`` (one row per subgroup), ``.summary()``, ``.signals``, ``.explain()``.
+        ``.data`` (one row per subgroup), ``.summary()``, ``.signals`` (columns :data:`SIGNAL_COLUMNS`),
+        ``.findings`` (:class:`qikit.stats.Finding`, one per rule per part where it fired), ``.options``
+        (:class:`SPCOptions`), ``.explain()``.
+
+    Notes
+    -----
+    Every facet and every part is computed in one vectorised pass (no Python loop over facets or parts):
+    the subgroups of all facets are sorted once, and each statistic (means, moving ranges, medians,
+    sums of numerators and denominators, runs, rule windows) is taken within each part with segment
+    reductions that give exactly what charting each part on its own would give.
 
     Examples
     --------
     >>> import qikit
     >>> res = qikit.spc(y=[12, 14, 11, 13, 15, 12, 14, 13, 12, 30, 13, 12], chart="i")
-    >>> round(res.data.cl.iloc[0], 3)
+    >>> float(round(res.data.cl.iloc[0], 3))
     14.25
     >>> res.signals.x.tolist()
     [10]
@@ -112,6 +146,9 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
     if rules not in _rules.RULE_SETS:
         raise QIDataError(f"rules={rules!r} is not a rule set qikit knows. Choose one of: "
                           f"{', '.join(_rules.RULE_SETS)}.", column="rules")
+    freeze = _alias(freeze, fix_after, "freeze", "fix_after")
+    if rebase is not None and part is not None:
+        raise QIDataError("give part or its Making Data Count name rebase, not both.", column="rebase")
     if cl is not None and (isinstance(cl, bool) or not isinstance(cl, int | float | np.number)
                            or not np.isfinite(cl)):
         raise QIDataError(f"cl must be a number (a fixed centre line), not {cl!r}.", column="cl")
@@ -124,7 +161,7 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         raise QIDataError("y is required: the column (or list) of values to chart.", column="y")
 
     rows = _read_rows(data, x, y, n, part, spec)
-    if part is not None and freeze is not None:
+    if (part is not None or rebase is not None) and freeze is not None:
         warnings.warn("freeze is ignored because part is given: each part has its own limits (as in qicharts2).",
                       QIWarning, stacklevel=2)
         freeze = None
@@ -136,7 +173,8 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
     gf = groups["f"].to_numpy()
     k = np.bincount(gf, minlength=len(facet_keys))
     pos = np.arange(len(groups)) - np.concatenate(([0], np.cumsum(k)[:-1]))[gf]  # place within its facet
-    part_no, part_label = _parts(groups, part, gf, k, pos)
+    part_no, part_label = _parts(groups, part, gf, k, pos) if rebase is None else \
+        _rebase(groups, rebase, rows.attrs["x_label"], gf, pos)
     if freeze is not None:
         ok = not isinstance(freeze, bool) and isinstance(freeze, int | np.integer)
         bad = np.flatnonzero((freeze < 2) | (freeze > k)) if ok else np.array([0])
@@ -167,7 +205,7 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
                                                  "rule"])
     frame = pd.DataFrame(columns, copy=False)
     options = SPCOptions(chart=chart, x=rows.attrs["x_label"], y=rows.attrs["y_label"], n=rows.attrs["n_label"],
-                         part=part, freeze=freeze, exclude=list(exclude) if exclude is not None else None, cl=cl,
+                         part=part if rebase is None else list(rebase), freeze=freeze, exclude=list(exclude) if exclude is not None else None, cl=cl,
                          multiply=multiply, screen_mr=screen_mr, agg=agg, rules=rules, facet=facet, title=title,
                          ylab=ylab, xlab=xlab, x_kind=rows.attrs["x_kind"])
     result = SPCResult(data=frame, chart=chart, options=dict(options), findings=tuple(out["findings"]))
@@ -178,6 +216,43 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         warnings.warn(f"{names}: fewer than {MIN_POINTS_FIRM} useful points, so treat the limits as provisional "
                       "and recalculate them when more data arrive.", ProvisionalLimitsWarning, stacklevel=2)
     return result
+
+
+def _alias(value, alias_value, name: str, alias: str):
+    """The value given under ``name`` or its old name ``alias`` (not both, unless they agree)."""
+    if alias_value is None:
+        return value
+    if value is not None and value != alias_value:
+        raise QIDataError(f"give {name} or its other name {alias}, not both.", column=alias)
+    return alias_value
+
+
+def _rebase(groups: pd.DataFrame, rebase, x_label: str, gf: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, object]:
+    """Parts from the x values at which each new part starts (``rebase``), in every facet."""
+    values = [rebase] if isinstance(rebase, str) or not hasattr(rebase, "__iter__") else list(rebase)
+    start = np.zeros(len(groups), dtype=bool)
+    n_facets = int(gf.max()) + 1 if gf.size else 1
+    for value in values:
+        hit = _hits(groups["x"], value)
+        if not np.all(np.bincount(gf[hit], minlength=n_facets) > 0):
+            raise QIDataError(f"rebase={value!r} is not one of the x values in column {x_label!r}; give the x "
+                              "values (e.g. dates) where a new part starts.", column="rebase")
+        start |= hit
+    start &= pos > 0  # the first point of a facet always starts its first part
+    count = np.cumsum(start)
+    no = count - count[pos == 0][gf] + 1
+    return no, pd.Categorical.from_codes(no - 1, categories=[str(i) for i in range(1, int(no.max()) + 1)])
+
+
+def _hits(xs: pd.Series, value) -> np.ndarray:
+    """True where x equals ``value`` (a date may be given as text)."""
+    target = value
+    if pd.api.types.is_datetime64_any_dtype(xs.dtype):
+        try:
+            target = pd.Timestamp(value)
+        except (TypeError, ValueError):
+            return np.zeros(len(xs), dtype=bool)
+    return (xs == target).to_numpy()
 
 
 class SPCOptions(TypedDict):
@@ -229,7 +304,7 @@ def _facets(data, facet, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's facet code (0, 1, ... in order of first appearance) and the facet keys in that order."""
     if facet is None:
         return np.zeros(len(rows), dtype=np.intp), np.array([None], dtype=object)
-    f_s, f_label = _checks.resolve(data, facet, "facet")
+    f_s, f_label = _column(data, facet, "facet")
     values = pd.Series(f_s.to_numpy(), index=rows.index)
     _checks.refuse(values.isna().to_numpy(), rows.index, f_label, "missing facet labels")
     codes, uniques = pd.factorize(values.to_numpy())
@@ -239,20 +314,29 @@ def _facets(data, facet, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------------------------------
 # input
 
+def _column(data, value, role: str) -> tuple[pd.Series, str]:
+    """:func:`qikit._checks.resolve` for an argument that was given (never None)."""
+    series, label = _checks.resolve(data, value, role)
+    assert series is not None
+    return series, label
+
+
 def _read_rows(data, x, y, n, part, spec) -> pd.DataFrame:
     """Gather and check the raw rows: numbers where numbers belong, counts not negative, numerators
     within denominators, denominators above zero; x parsed (dates, numbers or labels)."""
-    y_s, y_label = _checks.resolve(data, y, "y")
+    y_s, y_label = _column(data, y, "y")
     index = y_s.index if data is None else data.index
     y_s = pd.Series(y_s.to_numpy(), index=index)
     yv = _checks.numeric(y_s, y_label)
 
-    n_label = None
+    n_label: str | None = None
+    n_name = "n"
     if n is not None:
         if spec.denominator == "none":
             raise QIDataError(f"a {spec.name} chart takes no denominator: leave out n.", column="n")
-        n_s, n_label = _checks.resolve(data, n, "n")
-        nv = _checks.numeric(pd.Series(n_s.to_numpy(), index=index), n_label)
+        n_s, n_name = _column(data, n, "n")
+        n_label = n_name
+        nv = _checks.numeric(pd.Series(n_s.to_numpy(), index=index), n_name)
     elif spec.denominator == "required":
         raise QIDataError(f"a {spec.name} chart needs a denominator: give n (e.g. the number of patients "
                           "or bed-days behind each value).", column="n")
@@ -266,9 +350,9 @@ def _read_rows(data, x, y, n, part, spec) -> pd.DataFrame:
         _checks.refuse(present & (yv <= 0), index, y_label,
                        "values of 0 or less; time between events must be above 0,")
     if n is not None:
-        _checks.refuse(present & np.isnan(nv), index, n_label, "a missing denominator where y has a value")
-        _checks.refuse(nv < 0, index, n_label, "negative denominators")
-        _checks.refuse(present & (nv == 0), index, n_label,
+        _checks.refuse(present & np.isnan(nv), index, n_name, "a missing denominator where y has a value")
+        _checks.refuse(nv < 0, index, n_name, "negative denominators")
+        _checks.refuse(present & (nv == 0), index, n_name,
                        "0 as a denominator; a proportion or rate needs a denominator above 0,")
         if spec.proportion:
             _checks.refuse(present & (yv > nv), index, y_label,
@@ -278,7 +362,7 @@ def _read_rows(data, x, y, n, part, spec) -> pd.DataFrame:
         xs = pd.Series(np.arange(1, len(yv) + 1), index=index)
         x_label, x_kind = "x", "number"
     else:
-        xs, x_label = _checks.resolve(data, x, "x")
+        xs, x_label = _column(data, x, "x")
         xs = _checks.dates_or_values(pd.Series(xs.to_numpy(), index=index), x_label)
         _checks.refuse(xs.isna().to_numpy(), index, x_label, "missing values; every row needs an x (date or label)")
         if pd.api.types.is_datetime64_any_dtype(xs.dtype):
@@ -291,7 +375,7 @@ def _read_rows(data, x, y, n, part, spec) -> pd.DataFrame:
 
     rows = pd.DataFrame({"x": xs.to_numpy(), "y": yv, "n": nv}, index=index)
     if part is not None and not isinstance(part, list | tuple | np.ndarray):
-        p_s, p_label = _checks.resolve(data, part, "part")
+        p_s, p_label = _column(data, part, "part")
         rows["part"] = p_s.to_numpy()
         _checks.refuse(rows["part"].isna().to_numpy(), index, p_label, "missing phase labels")
         rows.attrs["part_label"] = p_label
@@ -412,15 +496,8 @@ def _include(groups: pd.DataFrame, exclude, x_label: str, gf: np.ndarray, n_face
         return include
     if isinstance(exclude, str) or not hasattr(exclude, "__iter__"):
         exclude = [exclude]
-    xs = groups["x"]
     for value in exclude:
-        target = value
-        if pd.api.types.is_datetime64_any_dtype(xs.dtype):
-            try:
-                target = pd.Timestamp(value)
-            except (TypeError, ValueError):
-                target = None
-        hit = (xs == target).to_numpy() if target is not None else np.zeros(len(xs), bool)
+        hit = _hits(groups["x"], value)
         if not np.all(np.bincount(gf[hit], minlength=n_facets) > 0):
             raise QIDataError(f"exclude={value!r} is not one of the x values in column {x_label!r}.", column=x_label)
         include &= ~hit

@@ -493,7 +493,7 @@ class Finding:
     part_level: bool
     detail: str
     part: int = 1
-    points: np.ndarray = field(default=None)  # type: ignore[assignment]  # filled from mask when not given
+    points: np.ndarray = field(default=None)  # type: ignore[arg-type]  # filled from mask when not given
     facet: object = None
 
     def __post_init__(self) -> None:
@@ -834,10 +834,9 @@ def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None, anhoej=None) 
     _check_needs(key, sigma is not None, lcl is not None or ucl is not None)
     runs = None
     if anhoej is not None:
-        runs = _runs.SegmentRuns(*(np.array([np.nan if v is None else v]) for v in (
-            anhoej.n_obs, anhoej.n_useful, anhoej.longest_run, anhoej.longest_run_max, anhoej.n_crossings,
-            anhoej.n_crossings_min, anhoej.shift, anhoej.crossings_signal, anhoej.signal)),
-            shift_mask=np.asarray(anhoej.shift_mask))
+        one = {name: np.array([np.nan if getattr(anhoej, name) is None else getattr(anhoej, name)])
+               for name in _runs.SegmentRuns._fields if name != "shift_mask"}
+        runs = _runs.SegmentRuns(**one, shift_mask=np.asarray(anhoej.shift_mask))
     inputs = _Inputs(values, centre,
                      _limit(lcl, n, "lcl") if lcl is not None else None,
                      _limit(ucl, n, "ucl") if ucl is not None else None,
