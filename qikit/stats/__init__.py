@@ -10,32 +10,11 @@ the names a reader of a result meets are exported here:
 * :class:`SPCOptions` - the options an ``SPCResult`` carries;
 * :data:`SIGNAL_COLUMNS` - the columns of ``.signals``;
 * :data:`ALIASES` - qikit's one-name-per-idea vocabulary (``{old name: name to use}``).
-
-Modules load on first use, so ``import qikit.stats`` stays light.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from .api import ALIASES, SIGNAL_COLUMNS, SPCOptions
+from .rules import RULE_SETS, RULES, Finding, Rule
 
-_EXPORTS = {
-    "Finding": "qikit.stats.rules",
-    "Rule": "qikit.stats.rules",
-    "RULES": "qikit.stats.rules",
-    "RULE_SETS": "qikit.stats.rules",
-    "SPCOptions": "qikit.stats.api",
-    "SIGNAL_COLUMNS": "qikit.stats.api",
-    "ALIASES": "qikit.stats.api",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'qikit.stats' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__all__ = ["ALIASES", "Finding", "RULES", "RULE_SETS", "Rule", "SIGNAL_COLUMNS", "SPCOptions"]

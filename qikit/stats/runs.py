@@ -298,18 +298,19 @@ class Segments:
             return np.broadcast_to(per_segment, (int(self.counts[0]),))
         return np.repeat(per_segment, self.counts)
 
-    def max(self, values: np.ndarray, empty: float = np.nan) -> np.ndarray:
-        out = np.full(self.n, empty, dtype=float)
-        ok = self.counts > 0
-        if ok.any():
-            out[ok] = np.maximum.reduceat(values, np.concatenate(([0], np.cumsum(self.counts)[:-1]))[ok])
-        return out
+    def max(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment maxima; NaN for an empty segment."""
+        return self._reduce(np.maximum, values)
 
-    def min(self, values: np.ndarray, empty: float = np.nan) -> np.ndarray:
-        out = np.full(self.n, empty, dtype=float)
+    def min(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment minima; NaN for an empty segment."""
+        return self._reduce(np.minimum, values)
+
+    def _reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.nan)
         ok = self.counts > 0
         if ok.any():
-            out[ok] = np.minimum.reduceat(values, np.concatenate(([0], np.cumsum(self.counts)[:-1]))[ok])
+            out[ok] = ufunc.reduceat(values, np.concatenate(([0], np.cumsum(self.counts)[:-1]))[ok])
         return out
 
 
