@@ -4,7 +4,9 @@ Each zone rule is a small named function taking the standardised values
 ``z = (y - cl) / sigma`` of ONE part of a chart (``sigma`` is the chart's one-sigma width, per
 point) and returning a boolean mask that flags every point belonging to the pattern. The
 registry (:data:`RULE_SETS`) groups rules into the sets a user chooses from, and
-:func:`evaluate` runs a set on one part and returns its :class:`Finding` objects.
+:func:`evaluate` runs a set on one part and returns its :class:`Finding` objects. :func:`qikit.spc`
+runs a set on every part of every facet in one pass (windows and runs stop at the end of a part,
+via :class:`qikit.stats.runs.Segments`), with the same results as :func:`evaluate` part by part.
 
 Conventions, shared by every rule here
 --------------------------------------

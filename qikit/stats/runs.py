@@ -1,8 +1,11 @@
 """Run-chart analysis: the Anhøj rules and the IHI run-chart rules.
 
-Every function here works on ONE part (phase) of a chart: a 1-D series of numbers in time
+Every public function here works on ONE part (phase) of a chart: a 1-D series of numbers in time
 order with no missing values, and its centre line (a single number or one value per point).
-The caller (:func:`qikit.spc`) removes missing and excluded points first.
+:func:`qikit.spc` removes missing and excluded points first and runs the same rules on every part
+of every facet at once: :class:`Segments` says where each part starts, runs never continue from one
+part into the next, and each part's limits come from its own number of useful points, so the
+answers are those of the one-part functions applied part by part.
 
 Two families of rules live here.
 
