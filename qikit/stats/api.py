@@ -417,11 +417,14 @@ def _subgroups(rows: pd.DataFrame, fcode: np.ndarray, spec, agg: str) -> tuple[p
     if labels is not None and order is not None:
         labels = labels[order]
     repeat = same_facet & (key[1:] == key[:-1])
-    new = np.concatenate(([True], ~repeat))
-    gid = np.cumsum(new) - 1
-    row_group = np.empty(len(gid), dtype=np.intp)
-    row_group[order if order is not None else slice(None)] = gid
-    if not repeat.any():
+    has_repeats = bool(repeat.any())
+    gid = np.cumsum(np.concatenate(([True], ~repeat))) - 1 if has_repeats else np.arange(len(key))
+    if order is None and not has_repeats:
+        row_group = gid  # row i is subgroup i
+    else:
+        row_group = np.empty(len(gid), dtype=np.intp)
+        row_group[order if order is not None else slice(None)] = gid
+    if not has_repeats:
         # One row per subgroup (the usual case): no grouping needed.
         stats = pd.DataFrame({"f": fcode, "x": xv, "y_sum": yv, "y_len": (~np.isnan(yv)).astype(float),
                               "y_mean": yv, "y_sd": np.full(len(yv), np.nan), "n": nv})
@@ -431,6 +434,7 @@ def _subgroups(rows: pd.DataFrame, fcode: np.ndarray, spec, agg: str) -> tuple[p
     else:
         # Every subgroup's statistics from its non-missing values, as numpy computes them for one array
         # (np.sum, np.mean, np.std(ddof=1), np.median), for all subgroups of all facets at once.
+        new = np.concatenate(([True], ~repeat))
         groups = _runs.Segments(gid, int(gid[-1]) + 1)
         has_y = ~np.isnan(yv)
         with_y = groups.subset(has_y)
@@ -545,8 +549,8 @@ def _compute(groups, spec, segs, baseline, include, cl, categorical, screen_mr, 
     runs_cols = ["n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min"]
     if do_runs:
         runs = _runs._anhoej(take(lim.y), centre, in_use)
-        cols.update((name, segs.spread(getattr(runs, name).astype(float))) for name in runs_cols)
-        runs_signal = segs.spread(runs.signal)
+        cols.update((name, segs.repeat(getattr(runs, name).astype(float))) for name in runs_cols)
+        runs_signal = segs.repeat(runs.signal)
     else:
         cols.update((name, np.full(size, np.nan)) for name in runs_cols)
         runs_signal = np.zeros(size, dtype=bool)

@@ -301,6 +301,12 @@ class Segments:
             return np.broadcast_to(per_segment, (int(self.counts[0]),))
         return np.repeat(per_segment, self.counts)
 
+    def repeat(self, per_segment: np.ndarray) -> np.ndarray:
+        """Like :meth:`spread`, but always a new array of its own (for a table's column)."""
+        if self.n == 1:
+            return np.full(int(self.counts[0]), per_segment[0], dtype=per_segment.dtype)
+        return np.repeat(per_segment, self.counts)
+
     def max(self, values: np.ndarray) -> np.ndarray:
         """Per-segment maxima; NaN for an empty segment."""
         return self._reduce(np.maximum, values)
