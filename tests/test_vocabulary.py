@@ -169,3 +169,11 @@ def test_runs_and_rules_name_a_series_own_labels():
     with pytest.raises(qikit.QIDataError, match="positions 1") as e:
         rules.evaluate("weco", [1.0, 2.0, 3.0], cl=2.0, sigma=[1.0, -1.0, 1.0])
     assert e.value.rows == [1]
+
+
+def test_every_column_of_the_result_can_be_edited():
+    # a trainee correcting a cell of res.data must not meet "assignment destination is read-only"
+    for kw in (dict(chart="run"), dict(chart="i"), dict(chart="p", n=[40] * 12)):
+        d = _spc(y=Y[:12], **kw).data
+        for column in d.columns:
+            d.loc[0, column] = d[column].iloc[1]

@@ -172,7 +172,9 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         raise QIDataError("there are no rows to chart.", column=rows.attrs["y_label"])
     gf = groups["f"].to_numpy()
     k = np.bincount(gf, minlength=len(facet_keys))
-    pos = np.arange(len(groups)) - np.concatenate(([0], np.cumsum(k)[:-1]))[gf]  # place within its facet
+    pos = np.arange(len(groups))  # place within its facet
+    if len(k) > 1:
+        pos -= np.repeat(np.concatenate(([0], np.cumsum(k)[:-1])), k)
     part_no, part_label = _parts(groups, part, gf, k, pos) if rebase is None else \
         _rebase(groups, rebase, rows.attrs["x_label"], gf, pos)
     if freeze is not None:
@@ -183,8 +185,9 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
                               column="freeze")
     include = _include(groups, exclude, rows.attrs["x_label"], gf, len(facet_keys))
     baseline = pos < freeze if freeze is not None else np.ones(len(groups), dtype=bool)
-    first = np.ones(len(groups), dtype=bool)
-    first[1:] = (gf[1:] != gf[:-1]) | (part_no[1:] != part_no[:-1])
+    first = pos == 0
+    if part is not None or rebase is not None:
+        first[1:] |= part_no[1:] != part_no[:-1]
     starts = np.flatnonzero(first)
     segs = _runs.Segments(None, starts.size, np.diff(np.append(starts, first.size)))
     where = _Where(rows.index, row_group, segs, part_no[starts], [facet_keys[f] for f in gf[starts]],
@@ -197,8 +200,9 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         for name in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"]:
             c[name] = c[name] * multiply
     columns = {} if facet is None else {"facet": facet_array[gf]}
-    columns.update(x=groups["x"].to_numpy(), part=part_no, part_label=part_label, n=groups["n"].to_numpy(dtype=float))
-    columns.update((name, c[name]) for name in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"])
+    columns.update(x=_own(groups["x"].to_numpy()), part=part_no, part_label=part_label,
+                   n=_own(groups["n"].to_numpy(dtype=float)))
+    columns.update((name, _own(c[name])) for name in ["y", "cl", "lcl", "ucl", "lcl_2s", "ucl_2s"])
     columns.update(baseline=baseline, include=include)
     columns.update((name, c[name]) for name in ["sigma_signal", "runs_signal", "n_useful", "longest_run",
                                                  "longest_run_max", "n_crossings", "n_crossings_min", "signal",
@@ -216,6 +220,12 @@ def spc(data: pd.DataFrame | None = None, x=None, y=None, n=None, *, chart: str 
         warnings.warn(f"{names}: fewer than {MIN_POINTS_FIRM} useful points, so treat the limits as provisional "
                       "and recalculate them when more data arrive.", ProvisionalLimitsWarning, stacklevel=2)
     return result
+
+
+def _own(values: np.ndarray) -> np.ndarray:
+    """An array the result's table owns, so a user can edit ``.data`` in place (not a read-only view of a
+    working table or a broadcast constant)."""
+    return values if values.flags.writeable and values.base is None else np.array(values)
 
 
 def _alias(value, alias_value, name: str, alias: str):
@@ -391,11 +401,12 @@ def _subgroups(rows: pd.DataFrame, fcode: np.ndarray, spec, agg: str) -> tuple[p
     has_n = rows.attrs["n_label"] is not None
     yv = rows["y"].to_numpy(dtype=float)
     nv = rows["n"].to_numpy(dtype=float)
-    if has_n:
+    missing_y = np.isnan(yv)
+    if has_n and missing_y.any():
         # A row whose numerator is missing adds nothing to its subgroup's denominator: p_i = D_i / n_i is
         # formed from complete (y, n) pairs only (Montgomery 2009, section 7.2.1). A subgroup with no
         # numerator at all then has no denominator, so no limits are drawn there.
-        nv = np.where(np.isnan(yv), np.nan, nv)
+        nv = np.where(missing_y, np.nan, nv)
     xv = rows["x"].to_numpy()
     if categorical:
         key = pd.factorize(xv)[0]  # labels keep the order in which they first appear
@@ -407,8 +418,13 @@ def _subgroups(rows: pd.DataFrame, fcode: np.ndarray, spec, agg: str) -> tuple[p
         key = xv.view(np.int64)
     else:
         key = pd.factorize(xv, sort=True)[0]
-    same_facet = fcode[1:] == fcode[:-1]
-    in_order = bool(np.all(fcode[1:] >= fcode[:-1]) and np.all((key[1:] > key[:-1]) | ~same_facet))
+    one_facet = fcode.size == 0 or fcode[-1] == 0 and not fcode.any()
+    if one_facet:
+        same_facet = np.ones(max(len(key) - 1, 0), dtype=bool)
+        in_order = bool(np.all(key[1:] > key[:-1]))
+    else:
+        same_facet = fcode[1:] == fcode[:-1]
+        in_order = bool(np.all(fcode[1:] >= fcode[:-1]) and np.all((key[1:] > key[:-1]) | ~same_facet))
     order = None if in_order else np.lexsort((key, fcode))  # stable: rows of a subgroup keep their order
     if order is not None:
         fcode, key, yv, nv, xv = fcode[order], key[order], yv[order], nv[order], xv[order]
@@ -416,7 +432,7 @@ def _subgroups(rows: pd.DataFrame, fcode: np.ndarray, spec, agg: str) -> tuple[p
     labels = rows["part"].to_numpy() if "part" in rows else None
     if labels is not None and order is not None:
         labels = labels[order]
-    repeat = same_facet & (key[1:] == key[:-1])
+    repeat = (key[1:] == key[:-1]) if one_facet else same_facet & (key[1:] == key[:-1])
     has_repeats = bool(repeat.any())
     gid = np.cumsum(np.concatenate(([True], ~repeat))) - 1 if has_repeats else np.arange(len(key))
     if order is None and not has_repeats:
@@ -570,18 +586,18 @@ def _compute(groups, spec, segs, baseline, include, cl, categorical, screen_mr, 
     # no time-order patterns on a moving range chart or across units: single points only
     fired = _rules._fired(rule_set, inputs, only=None if do_runs else SINGLE_POINT_RULES)
 
-    signal = np.zeros(size, dtype=bool)
-    named = np.full(size, -1, dtype=np.intp)  # index into fired of the rule naming each point
-    for i in range(len(fired) - 1, -1, -1):  # the first rule (in the rule set's order) names the point
-        hit = pos[fired[i][1]]
-        signal[hit] = True
-        named[hit] = i
     # one finding per rule per part where it fired, in order of part, then rule
-    bounds = np.concatenate(([0], np.cumsum(in_use.counts)))
     found = sorted((int(s), i) for i, f in enumerate(fired) for s in np.flatnonzero(f[2]))
     order = list(dict.fromkeys(i for _, i in found))  # the rules in order of first appearance
     code = np.full(len(fired), -1, dtype=np.int16)
     code[order] = np.arange(len(order))
+    signal = np.zeros(size, dtype=bool)
+    rule_codes = np.full(size, -1, dtype=np.int16)  # index into the categories; -1 = no rule fired
+    for i in range(len(fired) - 1, -1, -1):  # the first rule (in the rule set's order) names the point
+        hit = pos[fired[i][1]]
+        signal[hit] = True
+        rule_codes[hit] = code[i]
+    bounds = np.concatenate(([0], np.cumsum(in_use.counts)))
     findings = []
     for s, i in found:
         rule, mask, _, detail = fired[i]
@@ -590,7 +606,6 @@ def _compute(groups, spec, segs, baseline, include, cl, categorical, screen_mr, 
         findings.append(_rules.Finding(rule=rule, mask=m, part_level=rule.part_level, detail=detail(s),
                                        part=int(where.part[s]), points=pos[bounds[s] + np.flatnonzero(m)],
                                        facet=where.facet[s]))
-    rule_codes = np.where(named >= 0, code[named], -1).astype(np.int16) if fired else np.full(size, -1, np.int16)
     cols.update(sigma_signal=sigma_signal, runs_signal=runs_signal, signal=signal,
                 rule=pd.Categorical.from_codes(rule_codes, categories=[fired[i][0].name for i in order]))
     return {"columns": cols, "findings": findings, "useful_by_part": useful_by_part}
