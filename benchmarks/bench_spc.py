@@ -8,6 +8,8 @@ order, centre line, sigma, limits, signals, runs analysis, and the per-point arr
 no input checking, no subgrouping, no rule registry and no DataFrame.
 Target (issue 3): qikit within 3x of the bare pass at 10^6 points, and for mdc over 5,000 facets x 36 months.
 Target (issue 17): qikit.funnel() over 5,000 units under 50 ms (plain and widened for over-dispersion).
+Target (issue 15): qikit.spc() over 1,000 facets x 36 months within 2x of qikit.mdc() on the same data (spc's
+grouped kernel computes every facet and part in one vectorised pass), and the 10^6-point figures no worse.
 """
 
 from __future__ import annotations
@@ -132,12 +134,31 @@ def funnel_cases(units: int, repeat: int, rng) -> list[tuple[str, str, float, fl
     return rows
 
 
+def spc_facet_cases(facets: int, repeat: int, rng) -> list[tuple[str, str, float, float]]:
+    """qikit.spc() over ``facets`` wards x 36 months (every facet charted on its own), beside qikit.mdc() on
+    the same table (mdc's XmR chart is the I chart's counterpart)."""
+    m = 36
+    ward = np.repeat([f"ward {i:04d}" for i in range(facets)], m)
+    month = np.tile(pd.date_range("2021-04-01", periods=m, freq="MS").to_numpy(), facets)
+    n = rng.integers(80, 200, facets * m).astype(float)
+    df = pd.DataFrame({"ward": ward, "month": month, "pct": rng.normal(90, 3, facets * m),
+                       "k": rng.binomial(n.astype(int), 0.1).astype(float), "n": n})
+    t_m = best_of(lambda: qikit.mdc(df, x="month", y="pct", facet="ward"), repeat)
+    rows = []
+    for name, kw in [("i", dict(y="pct", chart="i")), ("run", dict(y="pct")),
+                     ("p", dict(y="k", n="n", chart="p")), ("i, 2 parts", dict(y="pct", chart="i", part=[18]))]:
+        t_q = best_of(lambda kw=kw: qikit.spc(df, x="month", facet="ward", **kw), repeat)
+        rows.append((f"spc facets {name}", f"{facets:,} x {m}", t_q, t_m))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--facets", type=int, default=5000)
     ap.add_argument("--units", type=int, default=5000)
+    ap.add_argument("--spc-facets", type=int, default=1000)
     args = ap.parse_args()
     rng = np.random.default_rng(2024)
     warnings.simplefilter("ignore")
@@ -170,6 +191,7 @@ def main() -> None:
     t_b = best_of(lambda: bare_mdc(facet, month, y), args.repeat)
     rows.append(("mdc facets", f"{f:,} x {m}", t_q, t_b))
     funnels = funnel_cases(args.units, args.repeat, rng)
+    grouped = spc_facet_cases(args.spc_facets, args.repeat, rng)
 
     print(f"{'case':<12} {'points':>14} {'qikit (s)':>11} {'bare numpy (s)':>15} {'ratio':>7}")
     for name, size, tq, tb in rows:
@@ -177,6 +199,10 @@ def main() -> None:
     print(f"\n{'case':<24} {'units':>7} {'qikit (ms)':>11} {'bare widened proportion (ms)':>29} {'< 50 ms':>8}")
     for name, size, tq, tb in funnels:
         print(f"{name:<24} {size:>7} {1000 * tq:>11.1f} {1000 * tb:>29.1f} {'yes' if tq < 0.05 else 'NO':>8}")
+    print(f"\n{'case':<24} {'points':>12} {'qikit (ms)':>11} {'mdc() (ms)':>11} {'ratio':>7} {'<= 2x':>6}")
+    for name, size, tq, tm in grouped:
+        print(f"{name:<24} {size:>12} {1000 * tq:>11.1f} {1000 * tm:>11.1f} {tq / tm:>7.2f} "
+              f"{'yes' if tq <= 2 * tm else 'NO':>6}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 Each chart differs from the others only in the entries of :data:`CHARTS`: how a subgroup's value
 is formed from the raw rows (``value``), whether a denominator is needed, and a limits function
-that turns one part's subgroup values into a centre line and limits. Everything here is numpy on
-the subgroups of ONE part; :func:`qikit.spc` splits the series into parts and calls these.
+that turns the subgroup values into a centre line and limits. Everything here is numpy on the subgroups
+of one or more parts (``Part.segs``): :func:`qikit.spc` hands every part of every facet to one call, and
+each statistic is taken within each part, exactly as if the parts came one at a time.
 
 The calculations follow qicharts2 0.8.1 (Anhøj, R package), which itself follows Montgomery,
 *Introduction to Statistical Quality Control* (6th ed., 2009) and Provost & Murray, *The Health Care
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from math import lgamma
 
 import numpy as np
+
+from .runs import Segments
 
 #: d2 for moving ranges of two (Montgomery, Appendix Table VI): sigma = mean moving range / 1.128.
 D2 = 1.128
@@ -32,11 +35,14 @@ G_MEDIAN_RATIO = 0.693
 
 @dataclass
 class Part:
-    """The subgroups of one part (phase) handed to a limits function.
+    """The subgroups handed to a limits function: one part (phase), or many parts at once.
 
     ``y`` is the plotted subgroup value; ``base`` marks the subgroups that may form the centre line
     and limits (baseline, not excluded; may include missing values, which each function skips as
-    qicharts2 does so that missing points are not bridged when taking moving ranges).
+    qicharts2 does so that missing points are not bridged when taking moving ranges). ``segs`` says
+    which part each subgroup belongs to when several parts (of several facets) are computed in one
+    vectorised pass; every statistic is then taken within each part, exactly as if the parts were
+    handed over one at a time. Without ``segs`` all the subgroups form one part.
     """
 
     y: np.ndarray
@@ -48,11 +54,31 @@ class Part:
     cl: float | None  # a centre line fixed by the user
     categorical: bool  # x is a set of labels (units), not time
     screen_mr: bool
+    segs: Segments | None = None
+
+    @property
+    def parts(self) -> Segments:
+        return self.segs if self.segs is not None else Segments.one(self.y.shape[0])
+
+    def per_part(self, fixed: float | None, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """One value per part: the user's fixed value, or ``compute()``."""
+        if fixed is not None:
+            return np.full(self.parts.n, float(fixed))
+        return compute()
+
+    def mean_of(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Per part, the mean of the non-missing ``values`` where ``where`` is True (NaN if none)."""
+        keep = where & ~np.isnan(values)
+        return self.parts.subset(keep).mean(values[keep])
+
+    def at(self, per_part: np.ndarray) -> np.ndarray:
+        """A per-part value spread to every subgroup."""
+        return self.parts.spread(per_part)
 
 
 @dataclass
 class Limits:
-    """What a limits function returns for one part (arrays are per subgroup)."""
+    """What a limits function returns (arrays are per subgroup)."""
 
     y: np.ndarray  # the plotted value (differs from Part.y for the mr chart)
     cl: np.ndarray
@@ -71,26 +97,34 @@ def _full(value: float, like: np.ndarray) -> np.ndarray:
     return np.full(like.shape, value, dtype=float)
 
 
-def _nanmean(a: np.ndarray) -> float:
-    a = a[~np.isnan(a)]
-    return float(a.mean()) if a.size else np.nan
-
-
 def mean_moving_range(values: np.ndarray, screen: bool) -> float:
     """Mean moving range of consecutive ``values`` (missing values give missing ranges, dropped).
 
     With ``screen``, moving ranges at or above D4 x their mean (3.267 x MR-bar, the upper limit of the
-    moving range chart) are dropped and the mean recomputed once (Nelson 1982; qicharts2's default).
+    moving range chart) are dropped and the mean recomputed once (Nelson LS, J Qual Technol
+    1982;14(3):172-173; qicharts2's default).
+
+    >>> round(mean_moving_range(np.array([1.0, 3.0, 2.0, 2.0]), screen=False), 4)
+    1.0
     """
+    values = np.asarray(values, dtype=float)
+    return float(_mean_moving_range(values, Segments.one(values.shape[0]), screen)[0])
+
+
+def _mean_moving_range(values: np.ndarray, segs: Segments, screen: bool) -> np.ndarray:
+    """:func:`mean_moving_range` of each part at once (no range spans two parts)."""
     mr = np.abs(np.diff(values))
-    mr = mr[~np.isnan(mr)]
-    if mr.size == 0:
-        return np.nan
-    amr = mr.mean()
+    ok = ~np.isnan(mr)
+    if segs.n > 1:
+        ok &= ~segs.first[1:]
+    mr = mr[ok]
+    by = Segments(None, 1, np.array([mr.shape[0]])) if segs.n == 1 else Segments(segs.ids[1:][ok], segs.n)
+    amr = by.mean(mr)
     if screen:
-        kept = mr[mr < D4 * amr]
-        amr = kept.mean() if kept.size else np.nan
-    return float(amr)
+        with np.errstate(invalid="ignore"):
+            kept = mr < D4 * by.spread(amr)
+        amr = by.subset(kept).mean(mr[kept])
+    return amr
 
 
 def _symmetric(y, centre, sigma, cl_plot=None, lower=-np.inf, upper=np.inf) -> Limits:
@@ -110,12 +144,16 @@ def _symmetric(y, centre, sigma, cl_plot=None, lower=-np.inf, upper=np.inf) -> L
     return Limits(y=y, cl=plotted, lcl=line(-3), ucl=line(3), lcl_2s=line(-2), ucl_2s=line(2), sigma=sigma)
 
 
+def _median_of_base(p: Part) -> np.ndarray:
+    keep = p.base & ~np.isnan(p.y)
+    return p.parts.subset(keep).median(p.y[keep])
+
+
 def run_limits(p: Part) -> Limits:
     """Run chart: the centre line is the median of the baseline; no limits (Anhøj & Olesen 2014)."""
-    cl = p.cl if p.cl is not None else float(np.nanmedian(p.y[p.base])) if np.any(~np.isnan(p.y[p.base])) else np.nan
+    cl = p.at(p.per_part(p.cl, lambda: _median_of_base(p)))
     nan = _full(np.nan, p.y)
-    return Limits(y=p.y, cl=_full(cl, p.y), lcl=nan, ucl=nan.copy(), lcl_2s=nan.copy(), ucl_2s=nan.copy(),
-                  sigma=nan.copy())
+    return Limits(y=p.y, cl=cl, lcl=nan, ucl=nan.copy(), lcl_2s=nan.copy(), ucl_2s=nan.copy(), sigma=nan.copy())
 
 
 def i_limits(p: Part) -> Limits:
@@ -124,19 +162,21 @@ def i_limits(p: Part) -> Limits:
     Moving ranges are taken over the baseline's included points in order, bridging excluded points
     but not missing ones, and screened as in :func:`mean_moving_range`.
     """
-    cl = p.cl if p.cl is not None else _nanmean(p.y[p.base])
-    sigma = mean_moving_range(p.y[p.base], p.screen_mr) / D2
-    return _symmetric(p.y, cl, sigma)
+    cl = p.per_part(p.cl, lambda: p.mean_of(p.y, p.base))
+    sigma = _mean_moving_range(p.y[p.base], p.parts.subset(p.base), p.screen_mr) / D2
+    return _symmetric(p.y, p.at(cl), p.at(sigma))
 
 
 def mr_limits(p: Part) -> Limits:
     """Moving range chart: centre MR-bar, upper limit D4 x MR-bar = 3.267 MR-bar, lower limit 0
     (Montgomery eq. 6.34). The first point of each part has no moving range."""
-    y = np.concatenate([[np.nan], np.abs(np.diff(p.y))])
-    cl = p.cl if p.cl is not None else _nanmean(y[p.base])
+    y = np.empty(p.y.shape[0])
+    y[1:] = np.abs(np.diff(p.y))
+    y[p.parts.first] = np.nan  # the first point of each part has no moving range
+    cl = p.at(p.per_part(p.cl, lambda: p.mean_of(y, p.base)))
     sigma = (D4 - 1) * cl / 3  # MR chart zones: (UCL - CL) / 3
-    return Limits(y=y, cl=_full(cl, y), lcl=_full(0.0, y), ucl=_full(D4 * cl, y),
-                  lcl_2s=_full(0.0, y), ucl_2s=_full(D4 / 3 * 2 * cl, y), sigma=_full(sigma, y))
+    return Limits(y=y, cl=cl, lcl=_full(0.0, y), ucl=D4 * cl, lcl_2s=_full(0.0, y), ucl_2s=D4 / 3 * 2 * cl,
+                  sigma=sigma)
 
 
 def c4(n: np.ndarray) -> np.ndarray:
@@ -147,41 +187,45 @@ def c4(n: np.ndarray) -> np.ndarray:
     ok = n > 1
     lg = np.vectorize(lgamma, otypes=[float])
     if ok.any():
-        m = n[ok]
-        out[ok] = np.sqrt(2 / (m - 1)) * np.exp(lg(m / 2) - lg((m - 1) / 2))
+        m, inverse = np.unique(n[ok], return_inverse=True)  # few distinct sizes: one Gamma each
+        out[ok] = (np.sqrt(2 / (m - 1)) * np.exp(lg(m / 2) - lg((m - 1) / 2)))[inverse]
     return out
 
 
-def _pooled_sd(p: Part) -> float:
-    """S-bar for the xbar and s charts: the mean subgroup SD when all subgroups have the same size
-    (Montgomery eq. 6.29), the pooled SD sqrt(sum (n_i - 1) s_i^2 / sum (n_i - 1)) when sizes differ
-    (Montgomery eq. 6.31)."""
-    sizes = p.y_len[p.y_len > 0]
+def _pooled_sd(p: Part) -> np.ndarray:
+    """S-bar of each part for the xbar and s charts: the mean subgroup SD when all subgroups have the
+    same size (Montgomery eq. 6.29), the pooled SD sqrt(sum (n_i - 1) s_i^2 / sum (n_i - 1)) when sizes
+    differ (Montgomery eq. 6.31)."""
+    parts = p.parts
+    sized = p.y_len > 0
+    by_size = parts.subset(sized)
+    varying = by_size.min(p.y_len[sized]) != by_size.max(p.y_len[sized])
     b = p.base & ~np.isnan(p.y_sd)
-    if np.unique(sizes).size > 1:
-        w = p.y_len[b] - 1
-        return float(np.sqrt(np.sum(w * p.y_sd[b] ** 2) / np.sum(w)))
-    return _nanmean(p.y_sd[b])
+    w = p.y_len[b] - 1
+    in_b = parts.subset(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = np.sqrt(in_b.sum(w * p.y_sd[b] ** 2) / in_b.sum(w))
+    return np.where(varying, pooled, in_b.mean(p.y_sd[b]))
 
 
 def xbar_limits(p: Part) -> Limits:
     """Xbar chart with S: centre the grand mean weighted by subgroup size (Montgomery eq. 6.30),
     limits centre +/- A3(n_i) S-bar with A3 = 3 / (c4(n) sqrt(n)) for each subgroup's own size."""
     b = p.base & ~np.isnan(p.y)
-    cl = p.cl if p.cl is not None else float(np.sum(p.y_len[b] * p.y[b]) / np.sum(p.y_len[b]))
-    sigma = _pooled_sd(p) / (c4(p.y_len) * np.sqrt(p.y_len))
-    return _symmetric(p.y, cl, sigma)
+    in_b = p.parts.subset(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cl = p.per_part(p.cl, lambda: in_b.sum(p.y_len[b] * p.y[b]) / in_b.sum(p.y_len[b]))
+    sigma = p.at(_pooled_sd(p)) / (c4(p.y_len) * np.sqrt(p.y_len))
+    return _symmetric(p.y, p.at(cl), sigma)
 
 
 def s_limits(p: Part) -> Limits:
     """S chart: centre S-bar (see :func:`_pooled_sd`), limits B3 S-bar and B4 S-bar with
     B3/B4 = 1 -/+ 3 sqrt(1 - c4^2) / c4 for each subgroup's size, B3 floored at 0 (Montgomery eq. 6.27-6.31)."""
-    y = p.y_sd
-    cl = p.cl if p.cl is not None else _pooled_sd(p)
+    cl = p.at(p.per_part(p.cl, lambda: _pooled_sd(p)))
     cc = c4(p.y_len)
     k = np.sqrt(1 - cc**2) / cc  # sigma of s in units of S-bar
-    out = _symmetric(y, cl, cl * k, lower=0.0)
-    return out
+    return _symmetric(p.y_sd, cl, cl * k, lower=0.0)
 
 
 def t_limits(p: Part) -> Limits:
@@ -189,7 +233,7 @@ def t_limits(p: Part) -> Limits:
     transformed lower limit becomes 0 (Nelson 1994; Provost & Murray 2011 ch. 9; qicharts2)."""
     ty = p.y ** (1 / T_POWER)
     tp = Part(ty, p.n, p.y_sum, p.y_len, p.y_sd, p.base,
-              None if p.cl is None else p.cl ** (1 / T_POWER), p.categorical, p.screen_mr)
+              None if p.cl is None else p.cl ** (1 / T_POWER), p.categorical, p.screen_mr, p.segs)
     lim = i_limits(tp)
     back = lambda a: np.where(a < 0, 0.0, np.abs(a) ** T_POWER)  # noqa: E731
     return Limits(y=p.y, cl=back(lim.cl), lcl=back(lim.lcl), ucl=back(lim.ucl),
@@ -200,20 +244,25 @@ def _t_scale(a: np.ndarray) -> np.ndarray:
     return np.asarray(a, dtype=float) ** (1 / T_POWER)
 
 
-def _ratio_cl(p: Part) -> float:
+def _ratio_cl(p: Part) -> np.ndarray:
+    """sum(numerators) / sum(denominators) of each part's baseline."""
     b = p.base & ~np.isnan(p.y)
-    return p.cl if p.cl is not None else float(np.sum(p.y_sum[b]) / np.sum(p.n[b]))
+    in_b = p.parts.subset(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return p.at(p.per_part(p.cl, lambda: in_b.sum(p.y_sum[b]) / in_b.sum(p.n[b])))
 
 
-def _laney_sigma_z(p: Part, cl: float, sigma: np.ndarray) -> float:
-    """Laney's sigma-z: the spread of the standardised values z_i = (y_i - cl) / sigma_i, from their
-    moving ranges (screened as for an I chart) over time, or their SD when x is a set of units
-    (Laney 2002, Qual Eng 14:531; qicharts2)."""
-    z = (p.y[p.base] - cl) / sigma[p.base]
+def _laney_sigma_z(p: Part, cl: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Laney's sigma-z of each part: the spread of the standardised values z_i = (y_i - cl) / sigma_i,
+    from their moving ranges (screened as for an I chart) over time, or their SD when x is a set of
+    units (Laney DB, Qual Eng 2002;14(4):531-537; qicharts2)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (p.y[p.base] - cl[p.base]) / sigma[p.base]
+    in_base = p.parts.subset(p.base)
     if p.categorical:
-        z = z[~np.isnan(z)]
-        return float(np.std(z, ddof=1)) if z.size > 1 else np.nan
-    return mean_moving_range(z, p.screen_mr) / D2
+        keep = ~np.isnan(z)
+        return p.at(in_base.subset(keep).std(z[keep], ddof=1))
+    return p.at(_mean_moving_range(z, in_base, p.screen_mr) / D2)
 
 
 def p_limits(p: Part) -> Limits:
@@ -233,7 +282,7 @@ def pp_limits(p: Part) -> Limits:
 
 def c_limits(p: Part) -> Limits:
     """c chart: centre the mean count, limits c +/- 3 sqrt(c), lower limit floored at 0 (Montgomery eq. 7.17)."""
-    cl = p.cl if p.cl is not None else _nanmean(p.y[p.base])
+    cl = p.at(p.per_part(p.cl, lambda: p.mean_of(p.y, p.base)))
     return _symmetric(p.y, cl, np.sqrt(cl), lower=0.0)
 
 
@@ -256,13 +305,14 @@ def g_limits(p: Part) -> Limits:
     with the lower limit floored at 0 (Montgomery p. 319; Benneyan 2001); the plotted centre line is
     the baseline median, or 0.693 x a fixed mean (Provost & Murray 2011 p. 228), because the geometric
     distribution is skewed."""
-    mean = p.cl if p.cl is not None else _nanmean(p.y[p.base])
+    mean = p.at(p.per_part(p.cl, lambda: p.mean_of(p.y, p.base)))
     if p.cl is None:
-        b = p.y[p.base]
-        plotted = float(np.median(b[~np.isnan(b)])) if np.any(~np.isnan(b)) else np.nan
+        plotted = p.at(_median_of_base(p))
     else:
-        plotted = G_MEDIAN_RATIO * p.cl
-    return _symmetric(p.y, mean, np.sqrt(mean * (mean + 1)), cl_plot=plotted, lower=0.0)
+        plotted = _full(G_MEDIAN_RATIO * p.cl, p.y)
+    with np.errstate(invalid="ignore"):
+        sigma = np.sqrt(mean * (mean + 1))
+    return _symmetric(p.y, mean, sigma, cl_plot=plotted, lower=0.0)
 
 
 @dataclass(frozen=True)

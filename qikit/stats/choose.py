@@ -18,11 +18,6 @@ DATA_TYPES = {
     "rare": "rare",  # rare events: count the cases or days between them
 }
 
-#: Denominators above this make p and u limits implausibly narrow (overdispersion); Laney's p' and
-#: u' charts then apply (Laney 2002; Mohammed, Panesar, Laney et al., BMJ Qual Saf 2013).
-LARGE_DENOMINATOR = 1000
-
-
 @dataclass(frozen=True)
 class ChartChoice:
     """A recommended chart: ``chart`` is the name to pass to :func:`qikit.spc`."""

@@ -4,7 +4,9 @@ Each zone rule is a small named function taking the standardised values
 ``z = (y - cl) / sigma`` of ONE part of a chart (``sigma`` is the chart's one-sigma width, per
 point) and returning a boolean mask that flags every point belonging to the pattern. The
 registry (:data:`RULE_SETS`) groups rules into the sets a user chooses from, and
-:func:`evaluate` runs a set on one part and returns its :class:`Finding` objects.
+:func:`evaluate` runs a set on one part and returns its :class:`Finding` objects. :func:`qikit.spc`
+runs a set on every part of every facet in one pass (windows and runs stop at the end of a part,
+via :class:`qikit.stats.runs.Segments`), with the same results as :func:`evaluate` part by part.
 
 Conventions, shared by every rule here
 --------------------------------------
@@ -92,30 +94,42 @@ def _z(z) -> np.ndarray:
     return arr
 
 
-def _in_row(flag: np.ndarray, length: int) -> np.ndarray:
-    """True for the points in a run of at least ``length`` consecutive True values."""
-    starts, ends = _runs._run_bounds(flag)
+def _in_row(flag: np.ndarray, length: int, first: np.ndarray | None = None) -> np.ndarray:
+    """True for the points in a run of at least ``length`` consecutive True values (a run stops where a
+    new segment starts, ``first`` True)."""
+    starts, ends = _runs._run_bounds(flag, first)
     keep = flag[starts] & ((ends - starts) >= length)
     return _runs._cover(flag.shape[0], starts[keep], ends[keep])
 
 
-def _same_side_in_row(z: np.ndarray, length: int) -> np.ndarray:
+def _same_side_in_row(z: np.ndarray, length: int, first: np.ndarray | None = None) -> np.ndarray:
     """``length`` or more consecutive points strictly above (or strictly below) the centre line."""
-    return _in_row(z > 0, length) | _in_row(z < 0, length)
+    return _in_row(z > 0, length, first) | _in_row(z < 0, length, first)
 
 
-def _k_of_m(flag: np.ndarray, k: int, m: int) -> np.ndarray:
-    """Flagged points lying in some window of m consecutive points with at least k flagged."""
+def _k_of_m(flag: np.ndarray, k: int, m: int, segs: _runs.Segments | None = None) -> np.ndarray:
+    """Flagged points lying in some window of m consecutive points (of one segment) with at least k flagged."""
     n = flag.shape[0]
     if n < m:
         return np.zeros(n, dtype=bool)
     counts = np.convolve(flag.astype(np.int64), np.ones(m, dtype=np.int64), mode="valid")
-    starts = np.flatnonzero(counts >= k)
+    ok = counts >= k
+    if segs is not None and segs.n > 1:
+        ok &= segs.ids[: n - m + 1] == segs.ids[m - 1:]   # the window lies inside one segment
+    starts = np.flatnonzero(ok)
     return flag & _runs._cover(n, starts, starts + m)
 
 
-def _k_of_m_same_side(z: np.ndarray, k: int, m: int, beyond: float) -> np.ndarray:
-    return _k_of_m(z > beyond, k, m) | _k_of_m(z < -beyond, k, m)
+def _k_of_m_same_side(z: np.ndarray, k: int, m: int, beyond: float, segs: _runs.Segments | None = None):
+    return _k_of_m(z > beyond, k, m, segs) | _k_of_m(z < -beyond, k, m, segs)
+
+
+def _steps(z: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
+    """Sign of each step z[i] -> z[i+1]; 0 for a step from one segment into the next."""
+    step = np.sign(np.diff(z))
+    if first is not None:
+        step[first[1:]] = 0
+    return step
 
 
 def _steps_in_row(step_flag: np.ndarray, n_steps: int, n: int) -> np.ndarray:
@@ -123,6 +137,20 @@ def _steps_in_row(step_flag: np.ndarray, n_steps: int, n: int) -> np.ndarray:
     starts, ends = _runs._run_bounds(step_flag)
     keep = step_flag[starts] & ((ends - starts) >= n_steps)
     return _runs._cover(n, starts[keep], ends[keep] + 1)
+
+
+def _trend(z: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
+    step = _steps(z, first)
+    return _steps_in_row(step > 0, 5, z.shape[0]) | _steps_in_row(step < 0, 5, z.shape[0])
+
+
+def _alternating(z: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
+    step = _steps(z, first)
+    # turn i: steps i and i+1 go opposite ways, joining points i, i+1, i+2
+    turn = (step[1:] * step[:-1]) < 0
+    starts, ends = _runs._run_bounds(turn)
+    keep = turn[starts] & ((ends - starts) >= 12)
+    return _runs._cover(z.shape[0], starts[keep], ends[keep] + 2)  # 12 turns join 14 points
 
 
 # ----------------------------------------------------------------------------------------------
@@ -198,8 +226,7 @@ def weco_1(z) -> np.ndarray:
     >>> weco_1([0.5, 3.0, 3.1, -3.2]).astype(int)
     array([0, 0, 1, 1])
     """
-    z = _z(z)
-    return (z > 3) | (z < -3)
+    return _beyond_3(_z(z))
 
 
 def weco_2(z) -> np.ndarray:
@@ -216,7 +243,7 @@ def weco_2(z) -> np.ndarray:
     >>> weco_2([2.5, 0.0, 2.1, 0.0, 0.0, 2.2]).astype(int)
     array([1, 0, 1, 0, 0, 0])
     """
-    return _k_of_m_same_side(_z(z), 2, 3, 2.0)
+    return _beyond_2_of_3(_z(z))
 
 
 def weco_3(z) -> np.ndarray:
@@ -233,7 +260,7 @@ def weco_3(z) -> np.ndarray:
     >>> weco_3([1.5, 1.2, 0.0, 1.1, 1.9]).astype(int)
     array([1, 1, 0, 1, 1])
     """
-    return _k_of_m_same_side(_z(z), 4, 5, 1.0)
+    return _beyond_1_4_of_5(_z(z))
 
 
 def weco_4(z) -> np.ndarray:
@@ -301,9 +328,7 @@ def nelson_3(z) -> np.ndarray:
     >>> nelson_3([0, -1, -0.5, 0, 0.5, 1, 1.5, 1]).astype(int)
     array([0, 1, 1, 1, 1, 1, 1, 0])
     """
-    z = _z(z)
-    step = np.sign(np.diff(z))
-    return _steps_in_row(step > 0, 5, z.shape[0]) | _steps_in_row(step < 0, 5, z.shape[0])
+    return _trend(_z(z))
 
 
 def nelson_4(z) -> np.ndarray:
@@ -320,14 +345,7 @@ def nelson_4(z) -> np.ndarray:
     >>> nelson_4([0, 1] * 7).astype(int)
     array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
     """
-    z = _z(z)
-    n = z.shape[0]
-    step = np.sign(np.diff(z))
-    # turn i: steps i and i+1 go opposite ways, joining points i, i+1, i+2
-    turn = (step[1:] * step[:-1]) < 0
-    starts, ends = _runs._run_bounds(turn)
-    keep = turn[starts] & ((ends - starts) >= 12)
-    return _runs._cover(n, starts[keep], ends[keep] + 2)  # 12 turns join 14 points
+    return _alternating(_z(z))
 
 
 def nelson_5(z) -> np.ndarray:
@@ -438,145 +456,198 @@ class Rule:
     needs: str = "centre"
     part_level: bool = False
     optional: bool = False
-    _apply: Callable[[_Part], tuple[np.ndarray, str] | None] | None = field(
+    _apply: Callable[[_Inputs], _Outcome | None] | None = field(
         default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, eq=False)
 class Finding:
-    """A rule that fired on one part.
+    """A rule that fired on one part: what :func:`evaluate` returns, and what ``SPCResult.findings`` holds.
+
+    The same class serves both (``qikit.stats.Finding``): :func:`evaluate` judges one part on its own,
+    so ``points`` count from the part's first point, ``part`` is 1 and ``facet`` None; the findings of
+    :func:`qikit.spc` carry the part number, the facet and ``points`` as rows of ``.data``.
 
     Attributes
     ----------
     rule : Rule
         The rule.
     mask : numpy.ndarray of bool
-        One entry per point of the part, True for the points in the pattern; all False for a
-        part-level finding. Read-only.
+        One entry per point of the part (the points :func:`evaluate` was given; for
+        :func:`qikit.spc`, the part's useful points in order), True for the points in the pattern; all
+        False for a part-level finding. Read-only.
     part_level : bool
         True when the finding is about the part as a whole (too few crossings, too few or too
         many runs).
     detail : str
         A plain-English sentence with the numbers behind the finding.
+    part : int
+        The part (phase) it was found in, counting from 1 within its facet.
+    points : numpy.ndarray of int
+        The flagged points: positions within the part for :func:`evaluate`, rows of ``.data`` (0-based)
+        for :func:`qikit.spc`. Empty for a part-level finding.
+    facet : object
+        The facet (ward, trust) it was found in; None without facets.
     """
 
     rule: Rule
     mask: np.ndarray
     part_level: bool
     detail: str
+    part: int = 1
+    points: np.ndarray = field(default=None)  # type: ignore[arg-type]  # filled from mask when not given
+    facet: object = None
+
+    def __post_init__(self) -> None:
+        if self.points is None:
+            object.__setattr__(self, "points", np.flatnonzero(self.mask))
+
+    def __repr__(self) -> str:
+        where = "" if self.facet is None else f"facet={self.facet!r}, "
+        return f"Finding({where}part={self.part}, rule={self.rule.code!r}, points={[int(p) for p in self.points]})"
 
 
-class _Part:
-    """The inputs of one evaluation, with shared intermediate results computed once."""
+class _Inputs:
+    """What the rules read, for every part at once (``segs`` says where each part starts), with the
+    results several rules share computed once."""
 
-    def __init__(self, y, cl, lcl, ucl, sigma, anhoej=None):
+    def __init__(self, y, cl, lcl, ucl, sigma, segs: _runs.Segments, anhoej=None):
         self.y = y
         self.cl = cl
         self.lcl = lcl
         self.ucl = ucl
         self.sigma = sigma
+        self.segs = segs
         if anhoej is not None:  # computed by the caller already: do not run it twice
             self.__dict__["anhoej"] = anhoej
 
     @cached_property
+    def side(self) -> np.ndarray:
+        return _runs._side(self.y, self.cl)
+
+    @cached_property
     def z(self) -> np.ndarray:
-        on_line = _runs._side(self.y, self.cl) == 0
         with np.errstate(divide="ignore", invalid="ignore"):
             z = (self.y - self.cl) / self.sigma
-        z[on_line] = 0.0
+        z[self.side == 0] = 0.0
         return z
 
     @cached_property
-    def anhoej(self) -> _runs.RunsResult:
-        return _runs.anhoej(self.y, self.cl)
+    def anhoej(self) -> _runs.SegmentRuns:
+        return _runs._anhoej(self.y, self.cl, self.segs)
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Flagged points per part."""
+        return self.segs.count(mask)
+
+
+#: What a rule returns: its mask over all points, which parts it fired in, and the sentence for a part.
+_Outcome = tuple[np.ndarray, np.ndarray, Callable[[int], str]]
 
 
 def _points(n: int) -> str:
     return f"{n} point" if n == 1 else f"{n} points"
 
 
-def _zone_rule(code, name, description, source, func, *, needs="sigma"):
-    def apply(part: _Part):
-        mask = func(part.z)
-        if not mask.any():
-            return None
-        return mask, f"{_points(int(mask.sum()))} flagged: {description[0].lower()}{description[1:]}."
+def _by_point(inputs: _Inputs, mask: np.ndarray, sentence: Callable[[str], str]) -> _Outcome | None:
+    """A rule that flags points: it fires in the parts where it flags any."""
+    if not mask.any():
+        return None
+    counts = inputs.count(mask)
+    return mask, counts > 0, lambda s: sentence(_points(int(counts[s])))
+
+
+def _zone_rule(code, name, description, source, kernel, *, needs="sigma"):
+    def apply(inputs: _Inputs) -> _Outcome | None:
+        return _by_point(inputs, kernel(inputs.z, inputs.segs),
+                         lambda pts: f"{pts} flagged: {description[0].lower()}{description[1:]}.")
     return Rule(code, name, description, source, needs=needs, _apply=apply)
 
 
-def _apply_beyond_limits(part: _Part):
-    mask = beyond_limits(part.y, part.lcl, part.ucl)
-    if not mask.any():
-        return None
-    return mask, f"{_points(int(mask.sum()))} outside the control limits."
+def _apply_beyond_limits(inputs: _Inputs) -> _Outcome | None:
+    return _by_point(inputs, outside(inputs.y, inputs.lcl, inputs.ucl), lambda pts: f"{pts} outside the control limits.")
 
 
-def _apply_sigma_rule_1(func):
+def _apply_sigma_rule_1(inputs: _Inputs) -> _Outcome | None:
     """WECO/Nelson rule 1: against the drawn limits when the chart has them, else on z."""
-    def apply(part: _Part):
-        if part.lcl is not None or part.ucl is not None:
-            mask = beyond_limits(part.y, part.lcl, part.ucl)
-        else:
-            mask = func(part.z)
-        if not mask.any():
-            return None
-        return mask, f"{_points(int(mask.sum()))} more than 3 sigma from the centre line (outside the limits)."
-    return apply
+    if inputs.lcl is not None or inputs.ucl is not None:
+        mask = outside(inputs.y, _or_nan(inputs.lcl, inputs.y), _or_nan(inputs.ucl, inputs.y))
+    else:
+        mask = _beyond_3(inputs.z, inputs.segs)
+    return _by_point(inputs, mask, lambda pts: f"{pts} more than 3 sigma from the centre line (outside the limits).")
 
 
-def _apply_anhoej_shift(part: _Part):
-    res = part.anhoej
-    if not res.shift:
+def _or_nan(limit, like: np.ndarray) -> np.ndarray:
+    return np.full(like.shape, np.nan) if limit is None else limit
+
+
+def _apply_anhoej_shift(inputs: _Inputs) -> _Outcome | None:
+    res = inputs.anhoej
+    if not res.shift.any():
         return None
-    return res.shift_mask, (
-        f"The longest run has {res.longest_run} points on the same side of the centre line; with "
-        f"{res.n_useful} points not on the centre line, a run longer than {res.longest_run_max} "
+    return res.shift_mask, res.shift, lambda s: (
+        f"The longest run has {int(res.longest_run[s])} points on the same side of the centre line; with "
+        f"{int(res.n_useful[s])} points not on the centre line, a run longer than {int(res.longest_run_max[s])} "
         "points is unlikely to happen by chance.")
 
 
-def _apply_anhoej_crossings(part: _Part):
-    res = part.anhoej
-    if not res.crossings_signal:
+def _apply_anhoej_crossings(inputs: _Inputs) -> _Outcome | None:
+    res = inputs.anhoej
+    if not res.crossings_signal.any():
         return None
-    times = "time" if res.n_crossings == 1 else "times"
-    return np.zeros(res.n_obs, dtype=bool), (
-        f"The line crosses the centre line {res.n_crossings} {times}; with {res.n_useful} points not "
-        f"on the centre line, fewer than {res.n_crossings_min} crossings is unlikely to happen by chance.")
+
+    def detail(s: int) -> str:
+        times = "time" if res.n_crossings[s] == 1 else "times"
+        return (f"The line crosses the centre line {int(res.n_crossings[s])} {times}; with {int(res.n_useful[s])} "
+                f"points not on the centre line, fewer than {int(res.n_crossings_min[s])} crossings is unlikely to "
+                "happen by chance.")
+    return np.zeros(inputs.y.shape[0], dtype=bool), res.crossings_signal, detail
 
 
-def _apply_ihi_shift(part: _Part):
-    mask = _runs.ihi_shift(part.y, part.cl)
-    if not mask.any():
+def _apply_ihi_shift(inputs: _Inputs) -> _Outcome | None:
+    return _by_point(inputs, _runs._long_side_run_mask(inputs.side, _runs.IHI_SHIFT_LENGTH, inputs.segs),
+                     lambda pts: f"{pts} in a shift: {_runs.IHI_SHIFT_LENGTH} or more in a row on the same side "
+                                 "of the median.")
+
+
+def _apply_ihi_trend(inputs: _Inputs) -> _Outcome | None:
+    return _by_point(inputs, _runs._ihi_trend(inputs.y, inputs.segs),
+                     lambda pts: f"{pts} in a trend: {_runs.IHI_TREND_LENGTH} or more in a row all going up or "
+                                 "all going down.")
+
+
+def _apply_ihi_runs(inputs: _Inputs) -> _Outcome | None:
+    n_runs, useful, lower, upper, signal = _runs._ihi_runs(inputs.y, inputs.cl, inputs.segs)
+    if not signal.any():
         return None
-    return mask, (f"{_points(int(mask.sum()))} in a shift: {_runs.IHI_SHIFT_LENGTH} or more in a row "
-                  "on the same side of the median.")
+
+    def detail(s: int) -> str:
+        verdict = "too few" if n_runs[s] < lower[s] else "too many"
+        return (f"{int(n_runs[s])} runs with {int(useful[s])} points not on the median; between {int(lower[s])} "
+                f"and {int(upper[s])} runs are expected by chance, so there are {verdict}.")
+    return np.zeros(inputs.y.shape[0], dtype=bool), signal, detail
 
 
-def _apply_ihi_trend(part: _Part):
-    mask = _runs.ihi_trend(part.y)
-    if not mask.any():
-        return None
-    return mask, (f"{_points(int(mask.sum()))} in a trend: {_runs.IHI_TREND_LENGTH} or more in a row "
-                  "all going up or all going down.")
+def _apply_ihi_astronomical(inputs: _Inputs) -> _Outcome | None:
+    return _by_point(inputs, _runs._ihi_astronomical(inputs.y, inputs.segs),
+                     lambda pts: f"{pts} far from all the others (separated from them by more than "
+                                 f"{_runs.ASTRONOMICAL_GAP_RATIO:g} times their whole range).")
 
 
-def _apply_ihi_runs(part: _Part):
-    res = _runs.ihi_runs(part.y, part.cl)
-    if not res.signal:
-        return None
-    useful = int((_runs._side(part.y, part.cl) != 0).sum())
-    verdict = "too few" if res.n_runs < res.lower else "too many"
-    return np.zeros(part.y.shape[0], dtype=bool), (
-        f"{res.n_runs} runs with {useful} points not on the median; between {res.lower} and "
-        f"{res.upper} runs are expected by chance, so there are {verdict}.")
+def _beyond_3(z, segs=None):
+    return (z > 3) | (z < -3)
 
 
-def _apply_ihi_astronomical(part: _Part):
-    mask = _runs.ihi_astronomical(part.y)
-    if not mask.any():
-        return None
-    return mask, (f"{_points(int(mask.sum()))} far from all the others (separated from them by more "
-                  f"than {_runs.ASTRONOMICAL_GAP_RATIO:g} times their whole range).")
+def _beyond_2_of_3(z, segs=None):
+    return _k_of_m_same_side(z, 2, 3, 2.0, segs)
+
+
+def _beyond_1_4_of_5(z, segs=None):
+    return _k_of_m_same_side(z, 4, 5, 1.0, segs)
+
+
+def _first(segs):
+    return None if segs is None else segs.breaks
 
 
 _WECO = "Western Electric Company, Statistical Quality Control Handbook (1956)"
@@ -620,40 +691,40 @@ _IHI_ASTRONOMICAL = Rule(
 _WECO_RULES = (
     Rule("weco1", "Western Electric rule 1",
          "A point more than 3 sigma from the centre line (outside the control limits)",
-         f"{_WECO}; {_MONTGOMERY}", needs="sigma", _apply=_apply_sigma_rule_1(weco_1)),
+         f"{_WECO}; {_MONTGOMERY}", needs="sigma", _apply=_apply_sigma_rule_1),
     _zone_rule("weco2", "Western Electric rule 2",
                "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
-               f"{_WECO}; {_MONTGOMERY}", weco_2),
+               f"{_WECO}; {_MONTGOMERY}", _beyond_2_of_3),
     _zone_rule("weco3", "Western Electric rule 3",
                "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
-               f"{_WECO}; {_MONTGOMERY}", weco_3),
+               f"{_WECO}; {_MONTGOMERY}", _beyond_1_4_of_5),
     _zone_rule("weco4", "Western Electric rule 4",
                "8 or more points in a row on the same side of the centre line",
-               f"{_WECO}; {_MONTGOMERY}", weco_4),
+               f"{_WECO}; {_MONTGOMERY}", lambda z, segs: _same_side_in_row(z, 8, _first(segs))),
 )
 
 _NELSON_RULES = (
     Rule("nelson1", "Nelson rule 1",
          "A point more than 3 sigma from the centre line (outside the control limits)",
-         _NELSON, needs="sigma", _apply=_apply_sigma_rule_1(nelson_1)),
+         _NELSON, needs="sigma", _apply=_apply_sigma_rule_1),
     _zone_rule("nelson2", "Nelson rule 2",
-               "9 or more points in a row on the same side of the centre line", _NELSON, nelson_2),
+               "9 or more points in a row on the same side of the centre line", _NELSON, lambda z, segs: _same_side_in_row(z, 9, _first(segs))),
     _zone_rule("nelson3", "Nelson rule 3",
-               "6 or more points in a row all going up, or all going down", _NELSON, nelson_3),
+               "6 or more points in a row all going up, or all going down", _NELSON, lambda z, segs: _trend(z, _first(segs))),
     _zone_rule("nelson4", "Nelson rule 4",
-               "14 or more points in a row alternating up and down", _NELSON, nelson_4),
+               "14 or more points in a row alternating up and down", _NELSON, lambda z, segs: _alternating(z, _first(segs))),
     _zone_rule("nelson5", "Nelson rule 5",
                "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
-               _NELSON, nelson_5),
+               _NELSON, _beyond_2_of_3),
     _zone_rule("nelson6", "Nelson rule 6",
                "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
-               _NELSON, nelson_6),
+               _NELSON, _beyond_1_4_of_5),
     _zone_rule("nelson7", "Nelson rule 7",
                "15 or more points in a row within 1 sigma of the centre line (hugging the centre line)",
-               _NELSON, nelson_7),
+               _NELSON, lambda z, segs: _in_row(np.abs(z) <= 1, 15, _first(segs))),
     _zone_rule("nelson8", "Nelson rule 8",
                "8 or more points in a row more than 1 sigma from the centre line, on either side",
-               _NELSON, nelson_8),
+               _NELSON, lambda z, segs: _in_row(np.abs(z) > 1, 8, _first(segs))),
 )
 
 #: The rule sets a user can choose, by name.
@@ -694,9 +765,8 @@ def _sigma(value, n: int) -> np.ndarray:
     arr = _limit(value, n, "sigma")
     negative = arr < 0
     if negative.any():
-        pos = [int(i) for i in np.flatnonzero(negative)]
-        raise QIDataError(f"sigma must not be negative, but it is at positions {pos} of this part "
-                          "(counting from 0).", column="sigma", rows=pos)
+        rows, where = _runs._where(value, negative)
+        raise QIDataError(f"sigma must not be negative, but it is at {where}.", column="sigma", rows=rows)
     return arr
 
 
@@ -763,9 +833,28 @@ def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None, anhoej=None) 
     values = _runs._as_values(y, "y")
     n = values.shape[0]
     centre = _runs._as_centre(cl, n)
-    has_limits = lcl is not None or ucl is not None
+    _check_needs(key, sigma is not None, lcl is not None or ucl is not None)
+    runs = None
+    if anhoej is not None:
+        one = {name: np.array([np.nan if getattr(anhoej, name) is None else getattr(anhoej, name)])
+               for name in _runs.SegmentRuns._fields if name != "shift_mask"}
+        runs = _runs.SegmentRuns(**one, shift_mask=np.asarray(anhoej.shift_mask))
+    inputs = _Inputs(values, centre,
+                     _limit(lcl, n, "lcl") if lcl is not None else None,
+                     _limit(ucl, n, "ucl") if ucl is not None else None,
+                     _sigma(sigma, n) if sigma is not None else None, _runs.Segments.one(n), anhoej=runs)
+    findings = []
+    for rule, mask, _, detail in _fired(key, inputs):
+        mask = np.array(mask, dtype=bool)
+        mask.setflags(write=False)
+        findings.append(Finding(rule=rule, mask=mask, part_level=rule.part_level, detail=detail(0)))
+    return findings
+
+
+def _check_needs(key: str, has_sigma: bool, has_limits: bool) -> None:
+    """Refuse a rule set whose rules need a sigma or limits the chart does not have."""
     rules = RULE_SETS[key]
-    if sigma is None and any(r.needs == "sigma" and not r.optional for r in rules):
+    if not has_sigma and any(r.needs == "sigma" and not r.optional for r in rules):
         raise QIDataError(
             f"The {_SET_LABELS[key]} rules need the chart's sigma (the width of one standard deviation), "
             "and this chart has none. A run chart has no sigma: use the 'anhoej' or 'ihi' rules for a "
@@ -773,21 +862,22 @@ def evaluate(rule_set: str, y, cl, lcl=None, ucl=None, sigma=None, anhoej=None) 
     if not has_limits and any(r.needs == "limits" and not r.optional for r in rules):
         raise QIDataError(f"The {_SET_LABELS[key]} rules need control limits, and this chart has none.",
                           column="rules")
-    part = _Part(values, centre,
-                 _limit(lcl, n, "lcl") if lcl is not None else None,
-                 _limit(ucl, n, "ucl") if ucl is not None else None,
-                 _sigma(sigma, n) if sigma is not None else None, anhoej=anhoej)
-    findings = []
-    for rule in rules:
-        if rule.needs == "limits" and not has_limits:
-            continue  # optional (checked above)
-        if rule.needs == "sigma" and sigma is None:
-            continue  # optional (checked above)
-        result = rule._apply(part)
-        if result is None:
+
+
+def _fired(key: str, inputs: _Inputs, only: set[str] | None = None):
+    """The rules of set ``key`` (those in ``only``, when given) that fired anywhere, in the set's order:
+    ``(rule, mask over all points, fired per part, sentence for a part)``."""
+    has_limits = inputs.lcl is not None or inputs.ucl is not None
+    out = []
+    for rule in RULE_SETS[key]:
+        if only is not None and rule.code not in only:
             continue
-        mask, detail = result
-        mask = np.array(mask, dtype=bool)
-        mask.setflags(write=False)
-        findings.append(Finding(rule=rule, mask=mask, part_level=rule.part_level, detail=detail))
-    return findings
+        if rule.needs == "limits" and not has_limits:
+            continue  # optional (checked by _check_needs)
+        if rule.needs == "sigma" and inputs.sigma is None:
+            continue  # optional (checked by _check_needs)
+        assert rule._apply is not None
+        result = rule._apply(inputs)
+        if result is not None:
+            out.append((rule, *result))
+    return out

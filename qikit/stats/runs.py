@@ -1,8 +1,11 @@
 """Run-chart analysis: the Anhøj rules and the IHI run-chart rules.
 
-Every function here works on ONE part (phase) of a chart: a 1-D series of numbers in time
+Every public function here works on ONE part (phase) of a chart: a 1-D series of numbers in time
 order with no missing values, and its centre line (a single number or one value per point).
-The caller (:func:`qikit.spc`) removes missing and excluded points first.
+:func:`qikit.spc` removes missing and excluded points first and runs the same rules on every part
+of every facet at once: :class:`Segments` says where each part starts, runs never continue from one
+part into the next, and each part's limits come from its own number of useful points, so the
+answers are those of the one-part functions applied part by part.
 
 Two families of rules live here.
 
@@ -51,6 +54,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from ..errors import QIDataError, format_rows
 
@@ -111,8 +115,19 @@ def _positions(mask: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(mask)]
 
 
+def _where(values, mask: np.ndarray) -> tuple[list, str]:
+    """The rows at fault and how to name them: the labels of a pandas Series' index (the user's own row
+    labels), else 0-based positions."""
+    if isinstance(values, pd.Series | pd.DataFrame) and len(values.index) == mask.shape[0]:
+        rows = list(values.index[mask])
+        return rows, f"rows {format_rows(rows)}"
+    pos = _positions(mask)
+    return pos, f"positions {format_rows(pos)} of this part (counting from 0)"
+
+
 def _as_values(values, name: str) -> np.ndarray:
-    """A 1-D float array of finite numbers, or a QIDataError saying what is wrong."""
+    """A 1-D float array of finite numbers, or a QIDataError saying what is wrong (naming the rows by
+    the Series' own index labels when ``values`` is a pandas Series)."""
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -124,10 +139,10 @@ def _as_values(values, name: str) -> np.ndarray:
                           column=name)
     bad = ~np.isfinite(arr)
     if bad.any():
-        pos = _positions(bad)
+        rows, where = _where(values, bad)
         raise QIDataError(
-            f"{name} has missing or infinite values at positions {format_rows(pos)} of this part "
-            "(counting from 0); remove them before the run-chart analysis.", column=name, rows=pos)
+            f"{name} has missing or infinite values at {where}; remove them before the run-chart analysis.",
+            column=name, rows=rows)
     return arr
 
 
@@ -146,10 +161,8 @@ def _as_centre(cl, n: int, name: str = "cl") -> np.ndarray:
             f"but it has shape {arr.shape}.", column=name)
     bad = ~np.isfinite(arr)
     if bad.any():
-        pos = _positions(bad)
-        raise QIDataError(
-            f"the centre line {name} is missing or infinite at positions {format_rows(pos)} of this "
-            "part (counting from 0).", column=name, rows=pos)
+        rows, where = _where(cl, bad)
+        raise QIDataError(f"the centre line {name} is missing or infinite at {where}.", column=name, rows=rows)
     return arr
 
 
@@ -186,13 +199,141 @@ def _side(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
     return side
 
 
-def _run_bounds(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and (exclusive) ends of the runs of equal consecutive values in ``labels``."""
+class Segments:
+    """Consecutive stretches (parts, or the parts of every facet) of one long series, so that every rule
+    runs on all of them in one vectorised pass: ``ids`` gives each point's segment (0, 1, ...,
+    never decreasing) and ``n`` the number of segments (some may be empty).
+
+    ``sum`` reproduces ``numpy.sum`` of each segment bit for bit: numpy adds an array pairwise
+    (``sum(a) == pairwise(a)``) while ``np.add.reduceat`` adds ``a[0] + pairwise(a[1:])``, so each segment
+    is given a leading 0.0 before ``reduceat``. A grouped chart is therefore identical to the same
+    parts charted one at a time, not just close to it.
+    """
+
+    def __init__(self, ids: np.ndarray | None, n: int, counts: np.ndarray | None = None):
+        self.n = int(n)
+        self._ids = None if ids is None else np.asarray(ids, dtype=np.intp)
+        if counts is None:
+            assert self._ids is not None
+            counts = np.bincount(self._ids, minlength=self.n) if self.n > 1 else np.array([self._ids.shape[0]])
+        self.counts = np.asarray(counts)
+        self._first: np.ndarray | None = None
+
+    @classmethod
+    def one(cls, length: int) -> Segments:
+        return cls(None, 1, np.array([length]))
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Each point's segment (made on first use: one segment needs none)."""
+        if self._ids is None:
+            self._ids = np.repeat(np.arange(self.n, dtype=np.intp), self.counts)
+        return self._ids
+
+    @property
+    def first(self) -> np.ndarray:
+        """True at the first point of each segment."""
+        if self._first is None:
+            first = np.zeros(int(self.counts.sum()), dtype=bool)
+            starts = np.concatenate(([0], np.cumsum(self.counts)[:-1]))[self.counts > 0]
+            first[starts] = True
+            self._first = first
+        return self._first
+
+    @property
+    def breaks(self) -> np.ndarray | None:
+        """``first`` when there are several segments, else None (nothing to break a run at)."""
+        return self.first if self.n > 1 else None
+
+    def subset(self, keep: np.ndarray) -> Segments:
+        """The same segments over the points where ``keep`` is True (a mask or sorted positions)."""
+        if self.n == 1:
+            size = int(np.count_nonzero(keep)) if keep.dtype == bool else int(keep.shape[0])
+            return Segments(None, 1, np.array([size]))
+        return Segments(self.ids[keep], self.n)
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Points where ``mask`` is True, per segment."""
+        return self.subset(mask).counts
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment sums, each equal to ``np.sum`` of that segment (0.0 for an empty one)."""
+        if self.n == 1:
+            return np.array([np.sum(values)], dtype=float)
+        padded = np.zeros(values.shape[0] + self.n)
+        padded[np.arange(values.shape[0]) + self.ids + 1] = values
+        starts = np.concatenate(([0], np.cumsum(self.counts + 1)[:-1]))
+        return np.add.reduceat(padded, starts)
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment means as ``np.mean`` gives them; NaN for an empty segment."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.sum(values) / self.counts
+
+    def std(self, values: np.ndarray, ddof: int = 1) -> np.ndarray:
+        """Per-segment standard deviations as ``np.std(ddof=ddof)`` gives them; NaN with too few points."""
+        dev = values - self.spread(self.mean(values))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.sqrt(self.sum(dev * dev) / np.maximum(self.counts - ddof, 0))
+        out[self.counts <= ddof] = np.nan
+        return out
+
+    def median(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment medians as ``np.median`` gives them ((a + b) / 2 of the middle two for an even
+        count); NaN for an empty segment."""
+        if self.n == 1:
+            return np.array([np.median(values) if values.size else np.nan])
+        order = np.lexsort((values, self.ids))
+        s = values[order]
+        start = np.concatenate(([0], np.cumsum(self.counts)[:-1]))
+        c = self.counts
+        out = np.full(self.n, np.nan)
+        ok = c > 0
+        lo = s[(start + (c - 1) // 2)[ok]]
+        hi = s[(start + c // 2)[ok]]
+        out[ok] = np.where(c[ok] % 2 == 1, lo, (lo + hi) / 2)
+        return out
+
+    def spread(self, per_segment: np.ndarray) -> np.ndarray:
+        """A value per segment repeated for each of its points (``per_segment[ids]``, faster; a read-only
+        view when there is one segment)."""
+        if self.n == 1:
+            return np.broadcast_to(per_segment, (int(self.counts[0]),))
+        return np.repeat(per_segment, self.counts)
+
+    def repeat(self, per_segment: np.ndarray) -> np.ndarray:
+        """Like :meth:`spread`, but always a new array of its own (for a table's column)."""
+        if self.n == 1:
+            return np.full(int(self.counts[0]), per_segment[0], dtype=per_segment.dtype)
+        return np.repeat(per_segment, self.counts)
+
+    def max(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment maxima; NaN for an empty segment."""
+        return self._reduce(np.maximum, values)
+
+    def min(self, values: np.ndarray) -> np.ndarray:
+        """Per-segment minima; NaN for an empty segment."""
+        return self._reduce(np.minimum, values)
+
+    def _reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        out = np.full(self.n, np.nan)
+        ok = self.counts > 0
+        if ok.any():
+            out[ok] = ufunc.reduceat(values, np.concatenate(([0], np.cumsum(self.counts)[:-1]))[ok])
+        return out
+
+
+def _run_bounds(labels: np.ndarray, first: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and (exclusive) ends of the runs of equal consecutive values in ``labels``; a run also
+    ends where a new segment starts (``first`` True)."""
     n = labels.shape[0]
     if n == 0:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
-    change = np.flatnonzero(labels[1:] != labels[:-1]) + 1
+    differs = labels[1:] != labels[:-1]
+    if first is not None:
+        differs = differs | first[1:]
+    change = np.flatnonzero(differs) + 1
     starts = np.concatenate(([0], change))
     ends = np.concatenate((change, [n]))
     return starts, ends
@@ -204,16 +345,18 @@ def _cover(n: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.cumsum(delta[:n]) > 0
 
 
-def _side_runs(side: np.ndarray):
-    """Runs among the useful points (side != 0): their positions, and run starts/ends among them."""
+def _side_runs(side: np.ndarray, segs: Segments | None = None):
+    """Runs among the useful points (side != 0): their positions, run starts/ends among them, and
+    the segments of the useful points."""
     useful = np.flatnonzero(side != 0)
-    starts, ends = _run_bounds(side[useful])
-    return useful, starts, ends
+    useful_segs = segs.subset(useful) if segs is not None else None
+    starts, ends = _run_bounds(side[useful], useful_segs.breaks if useful_segs is not None else None)
+    return useful, starts, ends, useful_segs
 
 
-def _long_side_run_mask(side: np.ndarray, min_length: int) -> np.ndarray:
+def _long_side_run_mask(side: np.ndarray, min_length: int, segs: Segments | None = None) -> np.ndarray:
     """Mask of the useful points that lie in a run of at least ``min_length`` useful points."""
-    useful, starts, ends = _side_runs(side)
+    useful, starts, ends, _ = _side_runs(side, segs)
     keep = (ends - starts) >= min_length
     mask = np.zeros(side.shape[0], dtype=bool)
     mask[useful] = _cover(useful.shape[0], starts[keep], ends[keep])
@@ -568,30 +711,70 @@ def anhoej(y, cl) -> RunsResult:
     """
     values = _as_values(y, "y")
     centre = _as_centre(cl, values.shape[0])
-    n_obs = int(values.shape[0])
-    side = _side(values, centre)
-    useful, starts, ends = _side_runs(side)
-    n_useful = int(useful.shape[0])
-    if n_useful == 0:
-        mask = np.zeros(n_obs, dtype=bool)
-        mask.setflags(write=False)
-        return RunsResult(n_obs=n_obs, n_useful=0, longest_run=None, longest_run_max=None,
+    res = _anhoej(values, centre, Segments.one(values.shape[0]))
+    mask = res.shift_mask
+    mask.setflags(write=False)
+    if res.n_useful[0] == 0:
+        return RunsResult(n_obs=int(res.n_obs[0]), n_useful=0, longest_run=None, longest_run_max=None,
                           n_crossings=None, n_crossings_min=None, shift=False,
                           crossings_signal=False, signal=False, shift_mask=mask)
+    return RunsResult(n_obs=int(res.n_obs[0]), n_useful=int(res.n_useful[0]), longest_run=int(res.longest_run[0]),
+                      longest_run_max=int(res.longest_run_max[0]), n_crossings=int(res.n_crossings[0]),
+                      n_crossings_min=int(res.n_crossings_min[0]), shift=bool(res.shift[0]),
+                      crossings_signal=bool(res.crossings_signal[0]), signal=bool(res.signal[0]), shift_mask=mask)
+
+
+class SegmentRuns(NamedTuple):
+    """The Anhøj analysis of every segment at once: one entry per segment (NaN where a segment has no
+    useful points), and ``shift_mask`` over all the points."""
+
+    n_obs: np.ndarray
+    n_useful: np.ndarray
+    longest_run: np.ndarray
+    longest_run_max: np.ndarray
+    n_crossings: np.ndarray
+    n_crossings_min: np.ndarray
+    shift: np.ndarray
+    crossings_signal: np.ndarray
+    signal: np.ndarray
+    shift_mask: np.ndarray
+
+
+def _limits_for(n_useful: np.ndarray, limit) -> np.ndarray:
+    """``limit(n)`` for each segment's number of useful points (NaN for none), computed once per
+    distinct count."""
+    out = np.full(n_useful.shape[0], np.nan)
+    ok = n_useful > 0
+    if ok.any():
+        values, inverse = np.unique(n_useful[ok], return_inverse=True)
+        out[ok] = np.array([limit(int(v)) for v in values], dtype=float)[inverse]
+    return out
+
+
+def _anhoej(values: np.ndarray, centre: np.ndarray, segs: Segments) -> SegmentRuns:
+    """The Anhøj rules (see :func:`anhoej`) on every segment in one pass: runs of useful points are cut
+    where a segment ends, and each segment's limits come from its own number of useful points."""
+    side = _side(values, centre)
+    useful, starts, ends, useful_segs = _side_runs(side, segs)
+    n_useful = useful_segs.counts
     lengths = ends - starts
-    longest = int(lengths.max())
-    longest_max = longest_run_limit(n_useful)
-    crossings = int(lengths.shape[0]) - 1
-    crossings_min = crossings_limit(n_useful)
-    keep = lengths > longest_max
-    mask = np.zeros(n_obs, dtype=bool)
-    mask[useful] = _cover(n_useful, starts[keep], ends[keep])
-    mask.setflags(write=False)
-    shift = longest > longest_max
-    few = crossings < crossings_min
-    return RunsResult(n_obs=n_obs, n_useful=n_useful, longest_run=longest, longest_run_max=longest_max,
-                      n_crossings=crossings, n_crossings_min=crossings_min, shift=bool(shift),
-                      crossings_signal=bool(few), signal=bool(shift or few), shift_mask=mask)
+    run_segs = useful_segs.subset(starts)
+    longest = run_segs.max(lengths.astype(float))
+    longest_max = np.full(segs.n, np.nan)
+    ok = n_useful > 0
+    # round(log2(n)) + 3 (Schilling 2012); log2 of a whole number is never halfway between integers
+    longest_max[ok] = np.rint(np.log2(n_useful[ok])) + 3
+    crossings = np.where(ok, run_segs.counts - 1.0, np.nan)
+    crossings_min = _limits_for(n_useful, _crossings_limit)
+    with np.errstate(invalid="ignore"):
+        shift = longest > longest_max
+        few = crossings < crossings_min
+    keep = lengths > run_segs.spread(longest_max)
+    mask = np.zeros(values.shape[0], dtype=bool)
+    mask[useful] = _cover(useful.shape[0], starts[keep], ends[keep])
+    return SegmentRuns(n_obs=segs.counts, n_useful=n_useful, longest_run=longest, longest_run_max=longest_max,
+                       n_crossings=crossings, n_crossings_min=crossings_min, shift=shift, crossings_signal=few,
+                       signal=shift | few, shift_mask=mask)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -641,6 +824,65 @@ def ihi_shift(y, median) -> np.ndarray:
     return _long_side_run_mask(_side(values, centre), IHI_SHIFT_LENGTH)
 
 
+def _ihi_trend(values: np.ndarray, segs: Segments | None = None) -> np.ndarray:
+    """:func:`ihi_trend` on every segment at once (a trend never runs from one segment into the next)."""
+    n = values.shape[0]
+    if n < IHI_TREND_LENGTH:
+        return np.zeros(n, dtype=bool)
+    # first point of each group of equal consecutive values (and of each segment)
+    new = np.concatenate(([True], values[1:] != values[:-1]))
+    if segs is not None and segs.n > 1:
+        new |= segs.first
+    counted = np.flatnonzero(new)
+    direction = np.sign(np.diff(values[counted]))          # never 0 after dropping repeats
+    if segs is not None and segs.n > 1:
+        direction[segs.first[counted[1:]]] = 0               # no step from one segment into the next
+    starts, ends = _run_bounds(direction)
+    keep = (direction[starts] != 0) & ((ends - starts) >= IHI_TREND_LENGTH - 1)   # 4 steps join 5 points
+    # a run of steps [s, e) joins counted points s .. e; flag the span between them in y
+    return _cover(n, counted[starts[keep]], counted[ends[keep]] + 1)
+
+
+def _ihi_runs(values: np.ndarray, centre: np.ndarray, segs: Segments) -> tuple[np.ndarray, ...]:
+    """:func:`ihi_runs` on every segment: (number of runs, useful points, lower, upper, signal) arrays."""
+    useful, starts, _, useful_segs = _side_runs(_side(values, centre), segs)
+    n_runs = useful_segs.subset(starts).counts
+    n_useful = useful_segs.counts
+    big = n_useful >= IHI_RUNS_MIN_POINTS
+    lower = _limits_for(np.where(big, n_useful, 0), lambda k: _runs_limits(k)[0])
+    upper = _limits_for(np.where(big, n_useful, 0), lambda k: _runs_limits(k)[1])
+    with np.errstate(invalid="ignore"):
+        signal = big & ((n_runs < lower) | (n_runs > upper))
+    return n_runs, n_useful, lower, upper, signal
+
+
+def _ihi_astronomical(values: np.ndarray, segs: Segments) -> np.ndarray:
+    """:func:`ihi_astronomical` on every segment at once."""
+    c = segs.counts
+    order = np.lexsort((values, segs.ids))
+    s = values[order]
+    start = np.concatenate(([0], np.cumsum(c)[:-1]))
+    ok = c >= max(ASTRONOMICAL_MIN_POINTS, 2)
+    mask = np.zeros(values.shape[0], dtype=bool)
+    if not ok.any():
+        return mask
+    lo, hi = start[ok], start[ok] + c[ok] - 1
+    s0, s1, s_2, s_1 = s[lo], s[lo + 1], s[hi - 1], s[hi]
+    seg_ok = np.flatnonzero(ok)
+    top = np.full(segs.n, np.nan)
+    bottom = np.full(segs.n, np.nan)
+    # highest point: gap to the second highest against the range of all but the highest
+    top_spread = s_2 - s0
+    hit = (top_spread > 0) & (s_1 - s_2 > ASTRONOMICAL_GAP_RATIO * top_spread)
+    top[seg_ok[hit]] = s_1[hit]
+    bottom_spread = s_1 - s1
+    hit = (bottom_spread > 0) & (s1 - s0 > ASTRONOMICAL_GAP_RATIO * bottom_spread)
+    bottom[seg_ok[hit]] = s0[hit]
+    mask |= values == segs.spread(top)
+    mask |= values == segs.spread(bottom)
+    return mask
+
+
 def ihi_trend(y) -> np.ndarray:
     """IHI rule 2, a trend: 5 or more consecutive points all going up, or all going down.
 
@@ -669,18 +911,7 @@ def ihi_trend(y) -> np.ndarray:
     >>> ihi_trend([5, 1, 2, 2, 3, 4, 5, 5, 0]).astype(int)   # 1, 2, 3, 4, 5 counted
     array([0, 1, 1, 1, 1, 1, 1, 0, 0])
     """
-    values = _as_values(y, "y")
-    n = values.shape[0]
-    mask = np.zeros(n, dtype=bool)
-    if n < IHI_TREND_LENGTH:
-        return mask
-    # first point of each group of equal consecutive values
-    counted = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    direction = np.sign(np.diff(values[counted]))          # never 0 after dropping repeats
-    starts, ends = _run_bounds(direction)
-    keep = (ends - starts) >= IHI_TREND_LENGTH - 1           # 4 steps join 5 points
-    # a run of steps [s, e) joins counted points s .. e; flag the span between them in y
-    return _cover(n, counted[starts[keep]], counted[ends[keep]] + 1)
+    return _ihi_trend(_as_values(y, "y"))
 
 
 def ihi_runs(y, median) -> IHIRuns:
@@ -716,11 +947,10 @@ def ihi_runs(y, median) -> IHIRuns:
     """
     values = _as_values(y, "y")
     centre = _as_centre(median, values.shape[0], "median")
-    useful, starts, _ = _side_runs(_side(values, centre))
-    n_runs = int(starts.shape[0])
-    lower, upper = ihi_runs_limits(int(useful.shape[0]))
-    signal = lower is not None and (n_runs < lower or n_runs > upper)
-    return IHIRuns(n_runs=n_runs, lower=lower, upper=upper, signal=bool(signal))
+    n_runs, n_useful, lower, upper, signal = _ihi_runs(values, centre, Segments.one(values.shape[0]))
+    if n_useful[0] < IHI_RUNS_MIN_POINTS:
+        return IHIRuns(n_runs=int(n_runs[0]), lower=None, upper=None, signal=False)
+    return IHIRuns(n_runs=int(n_runs[0]), lower=int(lower[0]), upper=int(upper[0]), signal=bool(signal[0]))
 
 
 def ihi_astronomical(y) -> np.ndarray:
@@ -773,16 +1003,4 @@ def ihi_astronomical(y) -> np.ndarray:
     array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
     """
     values = _as_values(y, "y")
-    n = values.shape[0]
-    mask = np.zeros(n, dtype=bool)
-    if n < ASTRONOMICAL_MIN_POINTS:
-        return mask
-    s = np.sort(values)
-    # highest point: gap to the second highest against the range of all but the highest
-    top_spread = s[-2] - s[0]
-    if top_spread > 0 and s[-1] - s[-2] > ASTRONOMICAL_GAP_RATIO * top_spread:
-        mask |= values == s[-1]
-    bottom_spread = s[-1] - s[1]
-    if bottom_spread > 0 and s[1] - s[0] > ASTRONOMICAL_GAP_RATIO * bottom_spread:
-        mask |= values == s[0]
-    return mask
+    return _ihi_astronomical(values, Segments.one(values.shape[0]))
