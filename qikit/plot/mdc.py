@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
 from ..errors import QIError
+from ..stats.mdc.result import MDCResult
 from . import annotate as _annotate
 from ._base import (
     ROW,
@@ -38,7 +39,7 @@ from ._base import (
     tidy_grid_labels,
     x_positions,
 )
-from .board import _ASSURANCE_COLOURS, _ASSURANCE_LETTER, assurance_words, latest_status, variation_words
+from .board import _ASSURANCE_COLOURS, _ASSURANCE_LETTER, assurance_words, variation_words
 from .style import MARKERS, MDC_COLOURS, PALETTE, marker_size
 
 __all__ = ["plot_mdc", "mdc_icons", "draw_variation_icon", "draw_assurance_icon"]
@@ -112,7 +113,7 @@ def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
                           "instead of ax=.")
         keys = pd.unique(d["facet"].astype(object))
         fig, axes = new_grid(len(keys), fig, ncols, sharey, panel=(4.2, 3.1))
-        status = latest_status(result)
+        status = result.latest_status()
         for key, a, (_, st) in zip(keys, axes, status.iterrows(), strict=True):
             sub = d[(d["facet"].astype(object) == key).to_numpy()].reset_index(drop=True)
             _panel(a, result, sub, st, annotate=annotate, two_sigma=two_sigma, icons=icons, legend=False,
@@ -132,7 +133,7 @@ def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
         return fig
 
     fig, ax = new_axes(ax, figsize or (10, 4.8))
-    _panel(ax, result, d, latest_status(result).iloc[0], annotate=annotate, two_sigma=two_sigma, icons=icons,
+    _panel(ax, result, d, result.latest_status().iloc[0], annotate=annotate, two_sigma=two_sigma, icons=icons,
            legend=legend, labels=labels, style=style, title=title or _title(result), small=False)
     if caption:
         add_caption(ax, caption_text(result, two_sigma))
@@ -285,9 +286,7 @@ def draw_variation_icon(ax: Axes, variation, direction: int = 0, centre=(0.5, 0.
         ms = max(_letter_size(ax, r) / 8, 1.2)
         ax.plot(xs, ys, color=colour, lw=max(ms / 3, 0.6), marker="o", ms=ms, gid="icon_pattern")
         return
-    high = direction > 0 if variation in ("special_cause_improvement", "special_cause_concern") \
-        else variation.endswith("high")
-    ax.text(cx, cy, "H" if high else "L", ha="center", va="center", fontsize=_letter_size(ax, r),
+    ax.text(cx, cy, MDCResult.icon_letter(variation, direction), ha="center", va="center", fontsize=_letter_size(ax, r),
             fontweight="bold", color=colour, gid="icon_letter")
 
 
@@ -369,7 +368,7 @@ def mdc_icons(result, fig=None, *, size: float = 1.0):
     """
     import matplotlib.pyplot as plt
 
-    status = latest_status(result)
+    status = result.latest_status()
     n = len(status)
     has_assurance = status["assurance"].notna().any()
     ncols = 2 if has_assurance else 1
