@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from matplotlib.transforms import Bbox
 
+from ..display import fmt_number
 from ..errors import QIError
 from .style import PALETTE
 
@@ -338,9 +339,6 @@ def add_caption(ax: Axes, text: str) -> None:
 
 
 def number(v: float) -> str:
-    """A limit or centre value for a label: 3 significant figures, thousands separated."""
-    if v is None or not np.isfinite(v):
-        return ""
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
+    """A limit or centre value for a label: 3 significant figures, thousands separated, never scientific
+    (:func:`qikit.display.fmt_number`); empty when missing."""
+    return fmt_number(v, missing="")

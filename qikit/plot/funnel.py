@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ..display import fmt_number
 from ..errors import QIError
 from ..stats.funnel import _ratio
 from ._base import add_caption, new_axes, number, set_alt
@@ -128,7 +129,7 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
         basis = {"proportion": "binomial limits on the arcsine scale", "rate": "Poisson limits",
                  "ratio": "exact Poisson limits"}[result.kind]
         if result.adjusted:
-            basis = (f"limits widened for over-dispersion, phi {_ratio(result.phi)}, tau² {result.tau2:.3g}"
+            basis = (f"limits widened for over-dispersion, phi {_ratio(result.phi)}, tau² {fmt_number(result.tau2)}"
                      if widened else f"phi {_ratio(result.phi)}: no over-dispersion, limits not widened")
         else:
             basis += ", chance alone"
@@ -147,4 +148,4 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
 
 def _plain_number(value: float, _pos=None) -> str:
     """A tick label as a plain number: 0.5, 20, 5,000, 200,000."""
-    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+    return fmt_number(value)

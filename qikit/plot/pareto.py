@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..display import fmt_number
 from ..stats.pareto import VITAL_FEW_PERCENT
 from ._base import add_caption, new_axes, set_alt
 from .style import PALETTE
@@ -61,7 +62,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
             b.set_hatch("///")
     counts = d["count"].to_numpy(dtype=float)
     for x, c in zip(pos, counts, strict=True):
-        ax.annotate(f"{c:,.0f}" if float(c).is_integer() else f"{c:,.3g}", xy=(x, c), xytext=(0, 2),
+        ax.annotate(fmt_number(c), xy=(x, c), xytext=(0, 2),
                     textcoords="offset points", ha="center", va="bottom", fontsize=8, gid="bar_label")
     labels = [str(c) for c in d["category"]]
     ax.set_xticks(pos, labels)
@@ -99,7 +100,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, frameon=False, fontsize=8,
                   borderaxespad=0.2)
     if caption:
-        add_caption(ax, f"Pareto chart: {len(d)} categories, {total:,.0f} in all, largest first. Line: cumulative "
+        add_caption(ax, f"Pareto chart: {len(d)} categories, {fmt_number(total)} in all, largest first. Line: cumulative "
                         "percentage (right axis); dashed: 80%. The vital few are the categories up to the first "
                         "that reaches 80% (Juran).")
     set_alt(fig, result.describe())

@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _checks
-from ..errors import QIDataError, format_rows, rows_phrase
+from ..display import Text, fmt_list, fmt_number
+from ..errors import QIDataError, rows_phrase
 
 __all__ = ["funnel", "FunnelResult", "funnel_limits", "dispersion", "poisson_ratio_limits", "KINDS",
            "OVERDISPERSION"]
@@ -123,7 +124,7 @@ def funnel_limits(centre: float, n, kind: str, z: float, tau2: float = 0.0) -> t
     (0.0, 0.1)
     """
     n = np.asarray(n, dtype=float)
-    t0 = float(_transform(kind, np.float64(centre)))
+    t0 = float(_transform(kind, np.asarray(centre, dtype=float)))
     width = z * np.sqrt(_se(kind, centre, n) ** 2 + tau2)
     return _back(kind, t0 - width), _back(kind, t0 + width)
 
@@ -446,7 +447,7 @@ class FunnelResult:
         text = (f"The units vary more than chance allows ({phi}, above the {allowed} that chance allows for {units} "
                 f"units: their squared z-scores average {_ratio(self.phi)} where chance alone gives about 1), so part "
                 f"of the difference between units is real, from "
-                f"case mix, recording or care. The real spread between units (tau² = {self.tau2:.3g}{scale}) is "
+                f"case mix, recording or care. The real spread between units (tau² = {fmt_number(self.tau2)}{scale}) is "
                 f"about {spread}{unit} either way (one standard deviation).")
         if self.adjusted:
             return text + (" The funnel was widened for it (Spiegelhalter's additive adjustment): at each size "
@@ -455,7 +456,7 @@ class FunnelResult:
         return text + (" This plain funnel allows for chance alone, so many units may lie outside it; "
                        "overdispersion=\"additive\" widens it for the real spread (Spiegelhalter 2005).")
 
-    def explain(self) -> str:
+    def explain(self) -> Text:
         """Plain words: the centre, whether units vary more than chance allows and how the funnel was
         widened, and which units lie outside the outer and inner funnels."""
         d = self.data
@@ -483,9 +484,9 @@ class FunnelResult:
             share = 2 * _normal_tail(self.z[0])
             text.append(f"{_units(warn)} {'lies' if len(warn) == 1 else 'lie'} between the {inner} and {outer} "
                         f"funnels: worth watching, but about 1 unit in {round(1 / share):,} lands there by chance.")
-        return " ".join(text)
+        return Text(" ".join(text))
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """Alt text: what is plotted, the range of denominators, the centre, which funnel was drawn and
         the units outside."""
         d = self.data
@@ -493,14 +494,14 @@ class FunnelResult:
         outer = self.outer_name
         tail = f" Outside the {outer} funnel: {names}." if names else f" No unit lies outside the {outer} funnel."
         if self.adjusted:
-            how = (f"widened for over-dispersion (phi {_ratio(self.phi)}, tau² {self.tau2:.3g})" if self.overdispersed
+            how = (f"widened for over-dispersion (phi {_ratio(self.phi)}, tau² {fmt_number(self.tau2)})" if self.overdispersed
                    else f"not widened (phi {_ratio(self.phi)}: no over-dispersion)")
         else:
             how = "for chance alone"
         what = self._what() if self.kind == "ratio" else f"{self._what()} ({self.kind})"
-        return (f"Funnel plot of {what} against {self.n} for {len(d)} units of {self.unit}, "
-                f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
-                f"with {self.inner_name} and {outer} funnels {how}, narrowing as {self.n} grows.{tail}")
+        return Text(f"Funnel plot of {what} against {self.n} for {len(d)} units of {self.unit}, "
+                    f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
+                    f"with {self.inner_name} and {outer} funnels {how}, narrowing as {self.n} grows.{tail}")
 
     def plot(self, ax=None, **style):
         """Draw the funnel plot (see :func:`qikit.plot.funnel.plot_funnel`); returns the Axes."""
@@ -519,9 +520,7 @@ class FunnelResult:
 
 def _units(names: list[str], limit: int = 8) -> str:
     """'A', 'A and B', or 'A, B, ... and 12 more (20 units)'."""
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + f" and {len(names) - limit} more ({len(names)} units)"
-    return format_rows(names)
+    return fmt_list(names, limit=limit) + (f" ({len(names)} units)" if len(names) > limit else "")
 
 
 def _ratio(v: float) -> str:
@@ -532,9 +531,7 @@ def _ratio(v: float) -> str:
 
 
 def _num(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return fmt_number(v, missing="n/a")
 
 
 # ------------------------------------------------------------------------------------ the front door
@@ -661,6 +658,7 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", o
     u_s, u_label = _checks.resolve(data, unit, "unit")
     y_s, y_label = _checks.resolve(data, y, "y")
     n_s, n_label = _checks.resolve(data, n, "n")
+    assert u_s is not None and y_s is not None and n_s is not None  # all three were given
     if data is None:
         if not len(u_s) == len(y_s) == len(n_s):
             raise QIDataError(f"unit, y and n must have the same length (they have {len(u_s)}, {len(y_s)} and "
@@ -706,7 +704,7 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", o
 
     values = ys / ns
     # z-scores on the scale of `kind` (a zero count takes 0.5 on the log scale of a ratio)
-    t0 = float(_transform(kind, np.float64(centre)))
+    t0 = float(_transform(kind, np.asarray(centre, dtype=float)))
     t_values = _transform(kind, np.maximum(ys, ZERO_COUNT) / ns) if kind == "ratio" else _transform(kind, values)
     s = _se(kind, centre, ns)
     z_plain = (t_values - t0) / s
