@@ -27,7 +27,14 @@ def test_the_package_mirrors_the_spc_side_and_old_imports_work():
     for part in ("api", "layout", "rules", "limits", "result"):
         importlib.import_module(f"qikit.stats.mdc.{part}")
     assert qikit.mdc is mdc and qikit.MDCResult is MDCResult
-    from qikit.stats.mdc import POINT_TYPES, RULES, rule_beyond_limits, rule_shift, rule_trend, rule_two_in_three
+    from qikit.stats.mdc import (
+        POINT_TYPES,
+        RULES,
+        rule_beyond_limits,
+        rule_shift,
+        rule_trend,
+        rule_two_in_three,
+    )
 
     assert RULES == ("beyond_limits", "trend", "two_in_three", "shift") and len(POINT_TYPES) == 5
     assert all(callable(f) for f in (rule_beyond_limits, rule_shift, rule_trend, rule_two_in_three))
