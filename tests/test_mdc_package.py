@@ -139,3 +139,39 @@ def test_many_facets_are_listed_as_facets_not_rows():
     text = mdc(df, x="month", y="y", facet="ward").describe()
     assert "one for each of 8 values of ward (W0, W1, W2, W3, W4, W5 and 2 more)" in text
     assert "rows in all" not in text
+
+
+def test_signals_share_the_spc_schema():
+    """Issue 15: the .signals tables had different columns in SPC and MDC. Both now start with SPC's
+    (facet only when faceted) part, x, y, rule, rule_name, detail; MDC adds point_type, row and segment."""
+    spc_cols = ["part", "x", "y", "rule", "rule_name", "detail"]
+    # the 10 at point 5 is beyond both charts' upper limits (4.60 and 4.60)
+    s = qikit.spc(frame(VIGNETTE), x="month", y="y", chart="i").signals
+    m = mdc(frame(VIGNETTE), x="month", y="y").signals
+    assert list(s.columns) == spc_cols and list(m.columns)[:6] == spc_cols
+    assert m[["part", "x", "y", "rule", "rule_name"]].values.tolist() == \
+        [[1, pd.Timestamp("2020-05-01"), 10.0, "beyond_limits", "Point outside the process limits"]]
+    assert m["detail"].iloc[0] == "A point beyond the process limits" and m["row"].iloc[0] == 4
+    faceted = mdc(pd.concat([frame(VIGNETTE).assign(ward="A"), frame(VIGNETTE).assign(ward="B")]),
+                  x="month", y="y", facet="ward").signals
+    assert list(faceted.columns)[:7] == ["facet", *spc_cols] and faceted["facet"].tolist() == ["A", "B"]
+
+
+def test_data_defaults_to_none_everywhere():
+    # 15 values alternating 5, 6 and a last 5: mean (8 x 5 + 7 x 6) / 15 = 82 / 15
+    res = mdc(x=list(range(1, 16)), y=[5, 6] * 7 + [5])
+    assert float(res.summary()["mean"].iloc[0]) == pytest.approx(82 / 15)
+    assert qikit.pareto(category=["falls", "falls", "drug"]).data["count"].tolist() == [2, 1]
+    # 72 events in 530 patients
+    fun = qikit.funnel(unit=list("ABCDE"), y=[10, 12, 9, 30, 11], n=[100, 110, 95, 120, 105])
+    assert fun.centre == pytest.approx(72 / 530)
+
+
+def test_freeze_is_the_spc_name_for_fix_after():
+    # limits from the first 8 points 1, 2, 1, 2, 10, 1, 2, 1: mean 20 / 8 = 2.5; moving ranges 1, 1, 1, 8, 9,
+    # 1, 1 (mean 22 / 7 = 3.143; screening at 10.27 keeps all) -> upper limit 2.5 + 2.66 x 22 / 7
+    with pytest.warns(qikit.ProvisionalLimitsWarning):
+        by_freeze = mdc(frame(VIGNETTE), x="month", y="y", freeze=8)
+    assert float(by_freeze.summary()["upl"].iloc[0]) == pytest.approx(2.5 + 2.66 * 22 / 7)
+    with pytest.raises(qikit.QIDataError, match="not both"):
+        mdc(frame(VIGNETTE), x="month", y="y", freeze=8, fix_after=8)

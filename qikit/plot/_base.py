@@ -309,6 +309,7 @@ def finish_axes(ax: Axes, title: str, small: bool, handles=None) -> None:
     fmt = ax.yaxis.get_major_formatter()
     if isinstance(fmt, ScalarFormatter):
         fmt.set_useOffset(False)  # "12,040" rather than "40" with "+1.2e4" in the corner
+        fmt.set_scientific(False)  # a rate of 0.00002 per bed-day is written out, never "2e-5"
     if small:
         ax.set_title(title, fontsize=10, loc="left")
     else:

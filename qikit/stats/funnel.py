@@ -549,7 +549,7 @@ def _check_z(z) -> tuple[float, float]:
     return inner, outer
 
 
-def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", overdispersion: bool | str = False,
+def funnel(data: pd.DataFrame | None = None, unit=None, y=None, n=None, *, kind: str = "proportion", overdispersion: bool | str = False,
            z=(Z_INNER, Z_OUTER), target: float | None = None, multiply: float = 1,
            winsorise: float = WINSORISE) -> FunnelResult:
     """Funnel plot data: each unit's proportion, rate or ratio against its denominator, with inner and

@@ -89,7 +89,7 @@ class ParetoResult:
         return f"<div><p><strong>{head}</strong></p>{table}<p>{html.escape(self.describe())}</p></div>"
 
 
-def pareto(data: pd.DataFrame | None, category, count=None, *, other: str | None = None) -> ParetoResult:
+def pareto(data: pd.DataFrame | None = None, category=None, count=None, *, other: str | None = None) -> ParetoResult:
     """Pareto analysis: categories sorted by count, with cumulative percentages and the vital few.
 
     Parameters

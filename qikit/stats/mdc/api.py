@@ -19,14 +19,15 @@ _POINT_TYPE_DTYPE = pd.CategoricalDtype(POINT_TYPES)
 _RULE_DTYPE = pd.CategoricalDtype(RULES)
 
 
-def mdc(data: pd.DataFrame | None, x, y, *, facet=None, improvement: str = "increase", target=None,
-        rebase=None, fix_after: int | None = None, screen_mr: bool = True) -> MDCResult:
+def mdc(data: pd.DataFrame | None = None, x=None, y=None, *, facet=None, improvement: str = "increase", target=None,
+        rebase=None, fix_after: int | None = None, screen_mr: bool = True, freeze: int | None = None) -> MDCResult:
     """Making Data Count XmR chart: limits, special-cause rules, variation and assurance.
 
     Parameters
     ----------
-    data : DataFrame or None
-        The table; ``x``, ``y`` and ``facet`` name its columns. With ``data=None`` they are arrays.
+    data : DataFrame, optional
+        The table; ``x``, ``y`` and ``facet`` name its columns. With ``data=None`` (the default) they are
+        arrays, as in :func:`qikit.spc`.
     x : str or array-like
         The time axis: datetimes, numbers, or date text such as ``"2024-03-31"``. Other text is
         taken as labels in the order the rows are given.
@@ -44,6 +45,8 @@ def mdc(data: pd.DataFrame | None, x, y, *, facet=None, improvement: str = "incr
     fix_after : int, optional
         Set each segment's mean and limits from its first ``fix_after`` points only; the limits
         still apply to every point of the segment.
+    freeze : int, optional
+        The same as ``fix_after``, under the name :func:`qikit.spc` gives it (give one of the two).
     screen_mr : bool, default True
         Leave out moving ranges of at least 3.267 x their mean before setting limits (Nelson 1982).
 
@@ -94,6 +97,11 @@ def mdc(data: pd.DataFrame | None, x, y, *, facet=None, improvement: str = "incr
     """
     improvement = check_improvement(improvement)
     imp = IMPROVEMENTS[improvement]
+    if freeze is not None:
+        if fix_after is not None:
+            raise QIDataError("give fix_after or freeze, not both: they are two names for the number of points "
+                              "the limits rest on.", column="freeze")
+        fix_after = freeze
     fix_after = check_fix_after(fix_after)
     screen_mr = bool(screen_mr)
 

@@ -25,6 +25,14 @@ _RULE_TEXT = {
     "two_in_three": "two out of three points beyond the 2-sigma line",
     "shift": "a shift of 7 or more points on one side of the mean",
 }
+#: Each rule's short name, as :attr:`qikit.stats.rules.Rule.name` names the SPC rules.
+RULE_NAMES = {
+    "beyond_limits": "Point outside the process limits",
+    "trend": "Trend of 7 points",
+    "two_in_three": "Two of three points beyond 2-sigma",
+    "shift": "Shift of 7 points",
+}
+_RULE_DETAIL = {rule: upper_first(text) for rule, text in _RULE_TEXT.items()}
 _NATURE = {
     "special_cause_improvement": "special cause variation of an improving nature",
     "special_cause_concern": "special cause variation of a concerning nature",
@@ -82,10 +90,19 @@ class MDCResult:
 
     @cached_property
     def signals(self) -> pd.DataFrame:
-        """The points showing special cause variation: facet, segment, x, y, rule, point_type, row."""
+        """The points showing special cause variation, one row each, in the columns of
+        :attr:`qikit.SPCResult.signals`: ``facet`` (a faceted result only), ``part`` (the rebase segment),
+        ``x, y, rule, rule_name, detail``; then Making Data Count's own ``point_type``, ``row`` (the input
+        row label) and ``segment`` (the former name of ``part``, kept so older code still runs)."""
         d = self.data
         flagged = d["rule"].notna().to_numpy()
-        return d.loc[flagged, ["facet", "segment", "x", "y", "rule", "point_type", "row"]].reset_index(drop=True)
+        sig = d.loc[flagged, ["facet", "segment", "x", "y", "rule", "point_type", "row"]].reset_index(drop=True)
+        rule = sig["rule"].astype(object)
+        out = pd.DataFrame({
+            "facet": sig["facet"], "part": sig["segment"], "x": sig["x"], "y": sig["y"], "rule": sig["rule"],
+            "rule_name": rule.map(RULE_NAMES), "detail": rule.map(_RULE_DETAIL), "point_type": sig["point_type"],
+            "row": sig["row"], "segment": sig["segment"]})
+        return out if self.facet is not None else out.drop(columns="facet")
 
     # -- words --------------------------------------------------------------------------------
     @cached_property
