@@ -50,17 +50,19 @@ def _missing(value) -> bool:
         return value != value  # NaT and other NA-like values are not equal to themselves
 
 
-def fmt_number(value, digits: int = 3, missing: str | None = None) -> str:
+def fmt_number(value, digits: int = 3, missing: str | None = None, scale: float | None = None) -> str:
     """A number as a person would write it: ``digits`` significant figures, thousands separated, never in
     scientific notation (``4.73e-11`` is ``0.0000000000473``; ``95.8511`` is ``95.9``; ``24817`` stays).
-    With ``missing``, a missing or infinite value is shown as that text.
+    With ``missing``, a missing or infinite value is shown as that text. With ``scale`` (the size of the
+    numbers shown beside it), a value under a millionth of it is rounding noise and shown as 0: a t chart's
+    lower limit of 4.73e-11 beside an upper limit of 330 is 0.
 
     Examples
     --------
     >>> fmt_number(95.8511), fmt_number(24817.0), fmt_number(0.000123456), fmt_number(12)
     ('95.9', '24,817', '0.000123', '12')
-    >>> fmt_number(999.6), fmt_number(float("nan"), missing="n/a")
-    ('1,000', 'n/a')
+    >>> fmt_number(999.6), fmt_number(float("nan"), missing="n/a"), fmt_number(4.73e-11, scale=330)
+    ('1,000', 'n/a', '0')
     """
     if missing is not None and _missing(value):
         return missing
@@ -69,7 +71,7 @@ def fmt_number(value, digits: int = 3, missing: str | None = None) -> str:
     value = float(value)
     if not math.isfinite(value):
         return str(value)
-    if value == 0:
+    if value == 0 or (scale is not None and math.isfinite(scale) and abs(value) < abs(scale) * 1e-6):
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(digits - 1 - magnitude, 0)

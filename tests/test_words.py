@@ -182,3 +182,16 @@ def test_chart_labels_are_rounded_and_never_scientific():
     from qikit.plot._base import number
 
     assert (number(999.6), number(0.0000456), number(float("nan"))) == ("1,000", "0.0000456", "")
+
+
+def test_rounding_noise_beside_a_limit_reads_as_zero():
+    """A t chart's lower limit back-transformed from a negative value is 4.7e-11, not a number a trainee should
+    read as "0.0000000000473": beside an upper limit of 330 it is 0."""
+    assert fmt_number(4.73e-11, scale=330) == "0" and fmt_number(0.5, scale=330) == "0.5"
+    ulcers = qikit.datasets.pressure_ulcers()
+    gaps = ulcers["days_between"].where(ulcers["days_between"] > 0, 0.5)
+    after = int((ulcers["date"] < "2023-10-01").sum())
+    text = qikit.spc(y=gaps.to_numpy(), chart="t", part=[after]).describe()
+    # the t chart's transformed lower limit after the change is below 0, so the limit is 0 (Nelson 1994)
+    assert "After the change: centre line" in text and ", control limits 0 to " in text.split("After the change")[1]
+    assert "0.0000" not in text and "e-" not in text

@@ -45,9 +45,10 @@ class XLabels:
         return (self[i] for i in range(len(self)))
 
 
-def _num(v: float) -> str:
-    """A number to three significant figures for sentences (1,234; 12.3; 0.0456), "n/a" when missing."""
-    return fmt_number(v, missing="n/a")
+def _num(v: float, scale: float | None = None) -> str:
+    """A number to three significant figures for sentences (1,234; 12.3; 0.0456), "n/a" when missing; with
+    ``scale``, rounding noise far below it is 0 (:func:`qikit.display.fmt_number`)."""
+    return fmt_number(v, missing="n/a", scale=scale)
 
 
 def _stretches(points: np.ndarray) -> list[np.ndarray]:
@@ -271,7 +272,8 @@ class SPCResult:
                     d[(d["part"] == r["part"]) & (d["facet"] == r["facet"])]
                 if np.allclose(sub["lcl"], sub["lcl"].iloc[0], equal_nan=True) and \
                         np.allclose(sub["ucl"], sub["ucl"].iloc[0], equal_nan=True):
-                    line += f", control limits {_num(r['lcl'])} to {_num(r['ucl'])}"
+                    size = max((abs(v) for v in (r["cl"], r["lcl"], r["ucl"]) if np.isfinite(v)), default=None)
+                    line += f", control limits {_num(r['lcl'], size)} to {_num(r['ucl'], size)}"
                 else:
                     line += (f", control limits varying with the denominator (on average {_num(r['lcl'])} "
                              f"to {_num(r['ucl'])})")

@@ -257,7 +257,7 @@ class MDCResult:
             for ep in eps.to_dict("records")[:4]:
                 i, j = int(ep["first"]), int(ep["last"])
                 when = self._fx(d["x"].iat[i]) if i == j else f"{self._fx(d['x'].iat[i])} to {self._fx(d['x'].iat[j])}"
-                rules = fmt_list(_RULE_TEXT[r] for r in ep["rules"])
+                rules = ", ".join(_RULE_TEXT[r] for r in ep["rules"])
                 parts.append(f"{when} ({rules}; {_short_type(ep['point_type'])})")
             more = f" and {len(eps) - 4} more" if len(eps) > 4 else ""
             shows = "shows" if n_sig == 1 else "show"
