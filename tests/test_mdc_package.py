@@ -175,3 +175,19 @@ def test_freeze_is_the_spc_name_for_fix_after():
     assert float(by_freeze.summary()["upl"].iloc[0]) == pytest.approx(2.5 + 2.66 * 22 / 7)
     with pytest.raises(qikit.QIDataError, match="not both"):
         mdc(frame(VIGNETTE), x="month", y="y", freeze=8, fix_after=8)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_shared_kernel_gives_the_i_charts_mean_moving_range(seed):
+    """What charts.mean_moving_range would return if it called the shared kernel (the change proposed for
+    charts.py): the same number on random series with gaps, screened or not."""
+    rng = np.random.default_rng(seed)
+    y = rng.gamma(2.0, 3.0, size=int(rng.integers(2, 60)))
+    y[rng.random(len(y)) < 0.1] = np.nan
+    first = np.zeros(len(y), dtype=bool)
+    first[0] = True
+    mr = _xmr.moving_ranges(y, first)
+    for screen in (True, False):
+        amr, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), np.array([0]), charts.D4 if screen else None,
+                                        keep_flat=False)
+        assert amr[0] == pytest.approx(charts.mean_moving_range(y, screen), nan_ok=True, rel=1e-12)
