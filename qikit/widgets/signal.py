@@ -23,6 +23,7 @@ from ..display import plural, rule_set_name
 from ..errors import QIDataError
 from ..plot import alt_text
 from ..stats.api import spc
+from ..stats.charts import CHARTS
 from ..stats.result import XLabels
 from ..stats.rules import RULE_SETS
 from ._render import ChartImage, message_html, run_quietly
@@ -220,8 +221,8 @@ class SignalOrNoise(widgets.VBox):
             self.notes += [note for note in notes if note not in self.notes]
             self.results[key] = res
             if error:
-                self.errors[key] = ("needs control limits: choose the I chart" if c["chart"].value == "run"
-                                    else error)
+                self.errors[key] = ("needs control limits: choose the I chart"
+                                    if not CHARTS[c["chart"].value].has_limits else error)
         self.table = catch_table(self.results, self.errors, change)
         self.table_html.value = self._table_html(change)
         shown = c["show"].value
@@ -233,7 +234,7 @@ class SignalOrNoise(widgets.VBox):
         ax = self.chart_image.axes()
         annotate = [(self.data["date"].iloc[change], "change")] if change is not None else None
         self.result.plot(ax=ax, caption=False, annotate=annotate, title=f"{rule_set_name(shown, long=False)} rules on "
-                         f"{'a run chart' if c['chart'].value == 'run' else 'an I chart'}")
+                         f"{'an I chart' if CHARTS[c['chart'].value].has_limits else 'a run chart'}")
         self.png = self.chart_image.show(alt=alt_text(self.chart_image.figure))
         self.words.value = message_html(notes=self.notes, text=self.result.explain(), alt=self.chart_image.alt)
 
