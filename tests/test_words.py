@@ -195,3 +195,16 @@ def test_rounding_noise_beside_a_limit_reads_as_zero():
     # the t chart's transformed lower limit after the change is below 0, so the limit is 0 (Nelson 1994)
     assert "After the change: centre line" in text and ", control limits 0 to " in text.split("After the change")[1]
     assert "0.0000" not in text and "e-" not in text
+
+
+def test_bare_numbers_on_x_are_labelled_subgroup_on_both_charts():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y = [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 5, 6, 7, 6, 5]
+    ax_spc = qikit.spc(y=y, chart="i").plot()
+    ax_mdc = qikit.mdc(x=list(range(1, 16)), y=y).plot()
+    assert ax_spc.get_xlabel() == ax_mdc.get_xlabel() == "Subgroup"
+    plt.close("all")

@@ -339,6 +339,11 @@ def add_caption(ax: Axes, text: str) -> None:
                 ha="left", va="top", fontsize=8, color=PALETTE["text"], annotation_clip=False, gid="caption")
 
 
+def x_label(name, kind: str) -> str:
+    """The x axis's words: the column's name, or "Subgroup" when x was given as bare numbers (named "x")."""
+    return "Subgroup" if name in (None, "x") and kind == "number" else str(name or "")
+
+
 def number(v: float) -> str:
     """A limit or centre value for a label: 3 significant figures, thousands separated, never scientific
     (:func:`qikit.display.fmt_number`); empty when missing."""

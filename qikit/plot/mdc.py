@@ -37,6 +37,7 @@ from ._base import (
     share_ylim,
     steps,
     tidy_grid_labels,
+    x_label,
     x_positions,
 )
 from .board import _ASSURANCE_COLOURS, _ASSURANCE_LETTER, assurance_words, variation_words
@@ -264,7 +265,7 @@ def _panel(ax, result, d, status, *, annotate, two_sigma, icons, legend, labels,
                         ha="left", va="center", fontsize=8, color=PALETTE[c], annotation_clip=False,
                         gid="edge_label")
     ax.set_ylabel(str(result.y))
-    ax.set_xlabel(str(result.x))
+    ax.set_xlabel(x_label(result.x, result.x_kind))
     finish_axes(ax, title, small, _legend_handles(result, d, two_sigma, max(ms, 4.5)) if legend else None)
 
 

@@ -33,6 +33,7 @@ from ._base import (
     share_ylim,
     steps,
     tidy_grid_labels,
+    x_label,
     x_positions,
 )
 from .style import MARKERS, PALETTE, marker_size
@@ -86,7 +87,7 @@ def _xlab(result) -> str:
     o = result.options
     if o.get("xlab"):
         return o["xlab"]
-    return "Subgroup" if o.get("x") in (None, "x") and o.get("x_kind") == "number" else str(o.get("x") or "")
+    return x_label(o.get("x"), o.get("x_kind", ""))
 
 
 def _title(result) -> str:
