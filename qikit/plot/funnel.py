@@ -10,6 +10,8 @@ the plain funnel of chance alone, or one widened for over-dispersion (Spiegelhal
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
@@ -76,7 +78,7 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
     ax.plot(c["n"], c["ucl_2s"], color=PALETTE["two_sigma"], ls=":", lw=1.2, zorder=2, gid="ucl_2s")
     ax.plot(c["n"], c["lcl_2s"], color=PALETTE["two_sigma"], ls=":", lw=1.2, zorder=2, gid="lcl_2s")
     ax.axhline(result.centre, color=PALETTE["centre"], lw=1.3, zorder=2, gid="cl")
-    kw = dict(ls="none", marker=MARKERS["point"], ms=5, color=PALETTE["data"], alpha=0.85, zorder=4)
+    kw: dict[str, Any] = dict(ls="none", marker=MARKERS["point"], ms=5, color=PALETTE["data"], alpha=0.85, zorder=4)
     kw.update(style)
     ax.plot(n[inside], v[inside], gid="units", **kw)
     ax.plot(n[out2], v[out2], ls="none", marker="s", ms=6, mfc="white", mec=PALETTE["data"], mew=1.3, zorder=4,

@@ -12,9 +12,12 @@ Everything drawn is read from ``result.data`` and ``result.summary()``.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
@@ -260,8 +263,8 @@ def _panel(ax, result, d, status, *, annotate, two_sigma, icons, legend, labels,
         last = d[seg == seg[-1]]
         tr = ax.get_yaxis_transform()
         for col, name, c in (("mean", "Mean", "centre"), ("upl", "UPL", "limits"), ("lpl", "LPL", "limits")):
-            v = float(last[col].iloc[0])
-            ax.annotate(f"{name} {number(v)}", xy=(1.0, v), xycoords=tr, xytext=(3, 0), textcoords="offset points",
+            level = float(last[col].iloc[0])
+            ax.annotate(f"{name} {number(level)}", xy=(1.0, level), xycoords=tr, xytext=(3, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=8, color=PALETTE[c], annotation_clip=False,
                         gid="edge_label")
     ax.set_ylabel(str(result.y))
@@ -304,7 +307,7 @@ def draw_assurance_icon(ax: Axes, assurance, centre=(0.5, 0.5), radius: float = 
 
 def _letter_size(ax: Axes, radius: float) -> float:
     """A font size (points) that fills about 60% of the icon's height."""
-    h_in = ax.get_position().height * ax.figure.get_figheight()
+    h_in = ax.get_position().height * cast(Figure, ax.figure).get_figheight()
     ylim = ax.get_ylim()
     span = abs(ylim[1] - ylim[0]) or 1.0
     return float(np.clip(2 * radius / span * h_in * 72 * 0.55, 6, 40))
@@ -325,7 +328,7 @@ def _corner_icons(ax: Axes, status, rows: int, small: bool):
     above the data. Returns the inset rectangle used (axes fraction)."""
     h = rows * ROW
     pos = ax.get_position()
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)
     aspect = (pos.height * fig.get_figheight()) / max(pos.width * fig.get_figwidth(), 1e-6)
     w = h * aspect  # a square in axes fraction
     has_assurance = status["assurance"] is not None and status["assurance"] in _ASSURANCE_COLOURS
@@ -334,11 +337,11 @@ def _corner_icons(ax: Axes, status, rows: int, small: bool):
     y0 = 1 - h - 0.005
     var_ax = _icon_axes(ax, [x0, y0, w, h])
     draw_variation_icon(var_ax, status["variation"], int(status["direction"]))
-    var_ax._qikit_icon = ("variation", status["variation"])
+    setattr(var_ax, "_qikit_icon", ("variation", status["variation"]))  # noqa: B010
     if has_assurance:
         as_ax = _icon_axes(ax, [x0 + w * 1.05, y0, w, h])
         draw_assurance_icon(as_ax, status["assurance"])
-        as_ax._qikit_icon = ("assurance", status["assurance"])
+        setattr(as_ax, "_qikit_icon", ("assurance", status["assurance"]))  # noqa: B010
     return (x0, y0, n * w * 1.05, h)
 
 

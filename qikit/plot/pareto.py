@@ -5,6 +5,8 @@ hatched, so the split survives greyscale printing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
@@ -53,7 +55,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
     pos = np.arange(k)
     vital = d["vital_few"].to_numpy(dtype=bool)
     colours = np.where(vital, style.pop("color", PALETTE["data"]), PALETTE["muted"])
-    bar_kw = dict(width=0.75, edgecolor="black", linewidth=0.6, zorder=2)
+    bar_kw: dict[str, Any] = dict(width=0.75, edgecolor="black", linewidth=0.6, zorder=2)
     bar_kw.update(style)
     bars = ax.bar(pos, d["count"].to_numpy(dtype=float), color=colours, **bar_kw)
     for b, v in zip(bars, vital, strict=True):
@@ -89,7 +91,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
     pax.set_ylabel("Cumulative percentage")
     pax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
     pax.spines["top"].set_visible(False)
-    ax.qikit_percent_axis = pax
+    setattr(ax, "qikit_percent_axis", pax)  # noqa: B010
     ax.set_title(title or f"Pareto chart: {result.count} by {result.category}", loc="left", fontsize=12,
                  fontweight="bold", pad=22 if legend else 8)
     if legend:

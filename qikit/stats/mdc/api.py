@@ -70,6 +70,13 @@ def mdc(data: pd.DataFrame | None = None, x=None, y=None, *, facet=None, improve
     a trend of 7 points; two of three points beyond a 2-sigma line on one side of the mean; a
     shift of 7 or more points on one side of the mean.
 
+    Differences from :func:`qikit.spc`'s I chart on the same points (see :mod:`qikit.stats.mdc.limits`): the
+    limits are the mean +/- 2.66 x the mean moving range, the rounded value Making Data Count prints
+    (NHSRplotthedots ``ptd_spc_standard()``: ``limit <- 2.66``), where the I chart uses 3 / 1.128 = 2.6596 as
+    qicharts2 does; the 2-sigma lines are 1.7733 against 1.7730 mean moving ranges from the mean. The screening
+    of moving ranges is the same (3.267 x their mean, shared code in :mod:`qikit.stats._xmr`), except that a
+    flat baseline keeps a mean moving range of 0 here. ``explain()`` says this with the chart's own numbers.
+
     Differences from NHSRplotthedots, on purpose:
 
     - A special cause's direction comes from the first rule that caught it: a rising trend is
