@@ -195,22 +195,21 @@ def rule_set_name(key: str, long: bool = True) -> str:
     return str(key) if names is None else names[1 if long else 0]
 
 
-#: The smallest gap between the dates of a series (in days) for month-level dates ("Mar 2020"): data a
-#: month or more apart. Closer dates (weekly, daily) are shown to the day ("7 Mar 2020").
-MONTHLY_GAP_DAYS = 28
-
-
 def date_style(values) -> str:
-    """How to write the dates of one series, decided once from their spacing: ``"month"`` ("Mar 2020") when
-    no date has a time of day, consecutive dates are at least 28 days apart and no two fall in the same
-    month; ``"time"`` ("2 May 2021 14:30") when any date has a time of day; otherwise ``"day"``
-    ("7 Mar 2020"). Missing dates are ignored. ``spc().explain()``, ``mdc().explain()`` and the widgets
-    all use this, so they write the same dates the same way.
+    """How to write the dates of one series, decided once from their spacing: ``"month"`` ("Mar 2020") when the
+    dates are a month or more apart on the same day of the month (all on the 1st, all on the 15th, or all
+    month ends) with no two in one month, so the day says nothing; ``"time"`` ("2 May 2021 14:30") when any
+    date has a time of day; otherwise ``"day"`` ("7 Mar 2020"): weekly and daily data, and events on
+    irregular dates, keep their day. A single date keeps its day. Missing dates are ignored.
+    ``spc().explain()``, ``mdc().explain()`` and the widgets all use this, so they write the same dates the
+    same way.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> date_style(pd.date_range("2021-01-15", periods=4, freq="30D"))
+    >>> date_style(pd.date_range("2021-01-15", periods=4, freq="MS") + pd.Timedelta(days=14))
+    'month'
+    >>> date_style(pd.date_range("2021-01-31", periods=4, freq="ME"))
     'month'
     >>> date_style(pd.to_datetime(["2020-03-01", "2020-04-01", "2020-04-07"]))
     'day'
@@ -228,13 +227,12 @@ def date_style(values) -> str:
         return "day"
     if ((ts.hour != 0) | (ts.minute != 0)).any():
         return "time"
-    days = np.unique(ts.as_unit("ns").asi8 // 86_400_000_000_000)
-    months = np.unique(ts.year * 12 + ts.month)
-    if len(months) < len(days):
+    ts = ts.unique()
+    if len(ts) < 2 or len(np.unique(ts.year * 12 + ts.month)) < len(ts):
         return "day"
-    if len(days) > 1 and np.diff(days).min() < MONTHLY_GAP_DAYS:
-        return "day"
-    return "month"
+    same_day = (ts.day == ts.day[0]).all()
+    month_ends = bool(ts.is_month_end.all())
+    return "month" if same_day or month_ends else "day"
 
 
 def fmt_date(value, style: str = "day") -> str:

@@ -89,15 +89,20 @@ def test_rule_set_names_are_written_once_for_every_rule_set():
 # ---------------------------------------------------------------------------------------------- dates
 
 def test_one_date_style_decided_by_the_spacing():
-    # monthly data on the 15th: 30 days apart, one point a month -> months
-    assert date_style(pd.date_range("2021-01-15", periods=6, freq="30D")) == "month"
-    # weekly data: 7 days apart -> days, even when only two points fall in different months
-    assert date_style(pd.to_datetime(["2020-01-28", "2020-02-04"])) == "day"
-    # 28 days apart but both in January -> days (two labels would read "Jan 2020")
-    assert date_style(pd.to_datetime(["2020-01-01", "2020-01-29"])) == "day"
+    # monthly data on the 15th: one point a month, always the 15th -> months
+    assert date_style(pd.to_datetime(["2021-01-15", "2021-02-15", "2021-03-15"])) == "month"
+    # month ends (31 Jan, 28 Feb, 31 Mar) -> months
+    assert date_style(pd.to_datetime(["2021-01-31", "2021-02-28", "2021-03-31"])) == "month"
     # quarterly data on the 1st -> months
-    assert date_style(pd.date_range("2020-01-01", periods=4, freq="QS")) == "month"
-    # a time of day -> times; missing dates are ignored
+    assert date_style(pd.to_datetime(["2020-01-01", "2020-04-01", "2020-07-01"])) == "month"
+    # weekly data: even two points in different months keep their day (28 Jan, 4 Feb)
+    assert date_style(pd.to_datetime(["2020-01-28", "2020-02-04"])) == "day"
+    # two dates in January -> days (two labels would both read "Jan 2020")
+    assert date_style(pd.to_datetime(["2020-01-01", "2020-01-29"])) == "day"
+    # events on irregular dates, months apart, keep their day: the day is information
+    assert date_style(pd.to_datetime(["2023-01-05", "2023-03-20", "2023-07-02"])) == "day"
+    # a single date keeps its day; a time of day -> times; missing dates are ignored
+    assert date_style(pd.to_datetime(["2021-04-15"])) == "day"
     assert date_style(pd.to_datetime(["2021-05-02 08:15", None])) == "time"
 
 
@@ -113,8 +118,9 @@ def test_dates_written_the_same_way_everywhere():
 def test_spc_and_mdc_explain_write_the_same_month():
     """The issue's defect: for monthly data on the 15th spc().explain() said "15 May 2021" where
     mdc().explain() said "May 2021". Both now read the spacing (30 days, one a month) and say "May 2021"."""
-    df = pd.DataFrame({"m": pd.date_range("2021-01-15", periods=18, freq="30D"), "y": VIGNETTE})
-    # 2021-01-15 + 4 x 30 days = 2021-05-15, the 10: beyond both charts' upper limit (about 4.60)
+    df = pd.DataFrame({"m": pd.date_range("2021-01-01", periods=18, freq="MS") + pd.Timedelta(days=14),
+                       "y": VIGNETTE})
+    # point 5 is 15 May 2021, the 10: beyond both charts' upper limit (about 4.60)
     spc_text = qikit.spc(df, x="m", y="y", chart="i").explain()
     mdc_text = qikit.mdc(df, x="m", y="y").explain()
     assert "Point 5 (May 2021) is above the upper control limit" in spc_text
