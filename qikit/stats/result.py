@@ -203,7 +203,8 @@ class SPCResult:
         if code in ("anhoej_shift", "ihi_shift"):
             sentences = []
             cl = d["cl"].to_numpy(dtype=float)
-            side_of = side_of_centre(np.where(np.isnan(y), cl, y), cl)
+            known = ~np.isnan(y) & ~np.isnan(cl)  # a missing value or centre is on no side
+            side_of = side_of_centre(np.where(known, y, 0.0), np.where(known, cl, 0.0))
             useful = d["include"].to_numpy() & ~np.isnan(y) & (side_of != 0)
             runs, current = [], [int(f.points[0])]
             for p, q in zip(f.points[:-1], f.points[1:], strict=True):
@@ -270,13 +271,13 @@ class SPCResult:
             if spec.has_limits:
                 sub = d[d["part"] == r["part"]] if "facet" not in d else \
                     d[(d["part"] == r["part"]) & (d["facet"] == r["facet"])]
+                size = max((abs(v) for v in (r["cl"], r["lcl"], r["ucl"]) if np.isfinite(v)), default=None)
                 if np.allclose(sub["lcl"], sub["lcl"].iloc[0], equal_nan=True) and \
                         np.allclose(sub["ucl"], sub["ucl"].iloc[0], equal_nan=True):
-                    size = max((abs(v) for v in (r["cl"], r["lcl"], r["ucl"]) if np.isfinite(v)), default=None)
                     line += f", control limits {_num(r['lcl'], size)} to {_num(r['ucl'], size)}"
                 else:
-                    line += (f", control limits varying with the denominator (on average {_num(r['lcl'])} "
-                             f"to {_num(r['ucl'])})")
+                    line += (f", control limits varying with the denominator (on average {_num(r['lcl'], size)} "
+                             f"to {_num(r['ucl'], size)})")
             text.append(line + ".")
         n_sig = int(d["signal"].sum())
         whole = sorted({f.rule.name.lower() for f in self.findings if f.part_level})
