@@ -22,7 +22,7 @@ import math
 import numbers
 import traceback
 
-__all__ = ["verdict_html", "text_html", "Text", "error_html", "install_error_display", "fmt_number", "fmt_value", "fmt_label",
+__all__ = ["verdict_html", "text_html", "Text", "error_html", "install_error_display", "fmt_number", "fmt_value", "fmt_label", "fmt_ratio",
            "number_formatter", "date_style", "fmt_date", "fmt_list", "plural", "upper_first", "RULE_SET_NAMES",
            "rule_set_name"]
 
@@ -92,6 +92,21 @@ def fmt_value(value) -> str:
     ('95.3', '10', '0.0125', '1,234,567')
     """
     return fmt_number(value, digits=6, missing="missing")
+
+
+def fmt_ratio(value) -> str:
+    """A ratio that is read against 1 (over-dispersion phi, observed / expected): two decimals below 10, so
+    0.95 and 1.05 read apart; three significant figures to 100; whole numbers above; "n/a" when missing.
+
+    Examples
+    --------
+    >>> fmt_ratio(0.68), fmt_ratio(1.5), fmt_ratio(12.34), fmt_ratio(3829.2), fmt_ratio(float("nan"))
+    ('0.68', '1.50', '12.3', '3,829', 'n/a')
+    """
+    if _missing(value):
+        return "n/a"
+    v = float(value)
+    return f"{v:,.0f}" if v >= 100 else fmt_number(v) if v >= 10 else f"{v:.2f}"
 
 
 def fmt_label(value) -> str:

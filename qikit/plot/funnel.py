@@ -17,9 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..display import fmt_number
+from ..display import fmt_number, fmt_ratio
 from ..errors import QIError
-from ..stats.funnel import _ratio
 from ._base import add_caption, new_axes, number, set_alt
 from .style import MARKERS, PALETTE
 
@@ -131,8 +130,8 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
         basis = {"proportion": "binomial limits on the arcsine scale", "rate": "Poisson limits",
                  "ratio": "exact Poisson limits"}[result.kind]
         if result.adjusted:
-            basis = (f"limits widened for over-dispersion, phi {_ratio(result.phi)}, tau² {fmt_number(result.tau2)}"
-                     if widened else f"phi {_ratio(result.phi)}: no over-dispersion, limits not widened")
+            basis = (f"limits widened for over-dispersion, phi {fmt_ratio(result.phi)}, tau² {fmt_number(result.tau2)}"
+                     if widened else f"phi {fmt_ratio(result.phi)}: no over-dispersion, limits not widened")
         else:
             basis += ", chance alone"
         shown = int(named.sum())

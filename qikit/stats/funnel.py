@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _checks
-from ..display import Text, fmt_list, fmt_number
+from ..display import Text, fmt_list, fmt_number, fmt_ratio
 from ..errors import QIDataError, rows_phrase
 
 __all__ = ["funnel", "FunnelResult", "funnel_limits", "dispersion", "poisson_ratio_limits", "KINDS",
@@ -432,7 +432,7 @@ class FunnelResult:
         """Plain words: do the units vary more than chance allows, and was the funnel widened?"""
         if not np.isfinite(self.phi):
             return "There are too few units to judge whether they vary more than chance allows."
-        phi = f"phi = {_ratio(self.phi)}"
+        phi = f"phi = {fmt_ratio(self.phi)}"
         units = len(self.data)
         allowed = f"{(units - 1) / units:.2f}"  # I phi <= I - 1: no more variation than chance explains
         if not self.overdispersed:
@@ -445,7 +445,7 @@ class FunnelResult:
         scale = {"proportion": ", on the arcsine scale of the calculation", "ratio": ", on the log scale of the "
                  "calculation", "rate": ""}[self.kind]
         text = (f"The units vary more than chance allows ({phi}, above the {allowed} that chance allows for {units} "
-                f"units: their squared z-scores average {_ratio(self.phi)} where chance alone gives about 1), so part "
+                f"units: their squared z-scores average {fmt_ratio(self.phi)} where chance alone gives about 1), so part "
                 f"of the difference between units is real, from "
                 f"case mix, recording or care. The real spread between units (tau² = {fmt_number(self.tau2)}{scale}) is "
                 f"about {spread}{unit} either way (one standard deviation).")
@@ -494,8 +494,8 @@ class FunnelResult:
         outer = self.outer_name
         tail = f" Outside the {outer} funnel: {names}." if names else f" No unit lies outside the {outer} funnel."
         if self.adjusted:
-            how = (f"widened for over-dispersion (phi {_ratio(self.phi)}, tau² {fmt_number(self.tau2)})" if self.overdispersed
-                   else f"not widened (phi {_ratio(self.phi)}: no over-dispersion)")
+            how = (f"widened for over-dispersion (phi {fmt_ratio(self.phi)}, tau² {fmt_number(self.tau2)})" if self.overdispersed
+                   else f"not widened (phi {fmt_ratio(self.phi)}: no over-dispersion)")
         else:
             how = "for chance alone"
         what = self._what() if self.kind == "ratio" else f"{self._what()} ({self.kind})"
@@ -521,13 +521,6 @@ class FunnelResult:
 def _units(names: list[str], limit: int = 8) -> str:
     """'A', 'A and B', or 'A, B, ... and 12 more (20 units)'."""
     return fmt_list(names, limit=limit) + (f" ({len(names)} units)" if len(names) > limit else "")
-
-
-def _ratio(v: float) -> str:
-    """phi in words: 0.68, 1.91, 12.3, 3,829."""
-    if not np.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}" if v >= 10 else f"{v:.2f}"
 
 
 def _num(v: float) -> str:
