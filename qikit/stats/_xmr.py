@@ -46,14 +46,15 @@ def moving_ranges(y: np.ndarray, first: np.ndarray) -> np.ndarray:
 
 
 def mean_moving_range(mr: np.ndarray, used: np.ndarray, starts: np.ndarray, screen_factor: float | None,
-                      keep_flat: bool) -> tuple[np.ndarray, np.ndarray]:
+                      keep_flat: bool, block: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The mean moving range of each block, from the moving ranges marked ``used``.
 
     With ``screen_factor`` (3.267 = D4 for both charts), moving ranges at or above ``screen_factor`` x the
     block's mean moving range are left out and the mean taken again, once (Nelson 1982). When a block's mean
     moving range is 0 (a flat baseline) screening would leave nothing: ``keep_flat=True`` keeps the mean at 0
     (qikit's Making Data Count), ``keep_flat=False`` gives NaN (qicharts2's I chart). A block without moving
-    ranges gives NaN. Returns (mean moving range per block, the moving ranges that entered it).
+    ranges gives NaN. ``block`` (each point's block number) may be passed when the caller has it already.
+    Returns (mean moving range per block, the moving ranges that entered it).
 
     Examples
     --------
@@ -75,7 +76,8 @@ def mean_moving_range(mr: np.ndarray, used: np.ndarray, starts: np.ndarray, scre
         cut = screen_factor * amr
         if keep_flat:
             cut[~(amr > 0)] = np.inf
-        block = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(mr))))
+        if block is None:
+            block = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(mr))))
         keep = used & (mr < cut[block])
         screened = group_sum(np.where(keep, mr, 0.0), starts) / group_sum(keep.astype(np.int64), starts)
     if keep_flat:

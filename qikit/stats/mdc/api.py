@@ -181,7 +181,7 @@ def mdc(data: pd.DataFrame | None = None, x=None, y=None, *, facet=None, improve
     y_s = yv if lay.identity else yv[lay.order]
     pos = np.arange(len(y_s)) - lay.starts[lay.seg]
     baseline = pos < fix_after if fix_after is not None else np.ones(len(y_s), dtype=bool)
-    mean, amr, mr, mr_used, n_values, n_mr = xmr_limits(y_s, lay.first, lay.starts, baseline, screen_mr)
+    mean, amr, mr, mr_used, n_values, n_mr = xmr_limits(y_s, lay.seg, lay.first, lay.starts, baseline, screen_mr)
     empty = np.flatnonzero(n_mr == 0)
     if len(empty):
         g = int(empty[0])

@@ -42,10 +42,12 @@ SCREEN_FACTOR = D4
 MIN_POINTS = 13
 
 
-def xmr_limits(y: np.ndarray, first: np.ndarray, starts: np.ndarray, baseline: np.ndarray, screen: bool):
+def xmr_limits(y: np.ndarray, seg: np.ndarray, first: np.ndarray, starts: np.ndarray, baseline: np.ndarray,
+               screen: bool):
     """Mean, mean moving range and the moving ranges for every group (facet + segment).
 
-    Points are sorted so that each group is contiguous, starting at ``starts``. ``baseline`` marks
+    Points are sorted so that each group is contiguous, starting at ``starts``; ``seg`` is each point's group.
+    ``baseline`` marks
     the points the limits rest on (the first ``fix_after`` of each group). Returns
     (mean, amr, mr, mr_used, n_values, n_mr), with mean, amr and the counts per group.
     """
@@ -58,7 +60,8 @@ def xmr_limits(y: np.ndarray, first: np.ndarray, starts: np.ndarray, baseline: n
     n_mr = group_sum(used.astype(np.int64), starts)
     # Nelson (1982): drop moving ranges at or above 3.267 x amr, then average again. When amr is 0
     # (a flat baseline) nothing can be screened, so it stays 0.
-    amr, used = mean_moving_range(mr, used, starts, SCREEN_FACTOR if screen else None, keep_flat=True)
+    amr, used = mean_moving_range(mr, used, starts, SCREEN_FACTOR if screen else None, keep_flat=True,
+                                  block=seg)
     return mean, amr, mr, used, n_values, n_mr
 
 
