@@ -62,6 +62,10 @@ class MDCResult:
     x_kind : str
         ``"datetime"``, ``"number"`` or ``"label"``.
 
+    Readings: :meth:`summary`, :attr:`signals` (the columns of :attr:`qikit.SPCResult.signals` first),
+    :meth:`explain` and :meth:`describe` (:class:`qikit.display.Text`), :meth:`latest_status` (what a board
+    shows) and :meth:`icon_letter` (the H or L on the variation icon).
+
     Examples
     --------
     >>> import qikit
