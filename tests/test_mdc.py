@@ -396,7 +396,10 @@ def test_precedence_beyond_limits_before_shift():
 
 def test_signals_table():
     sig = run(PRECEDENCE).signals
-    assert list(sig.columns) == ["facet", "segment", "x", "y", "rule", "point_type", "row"]
+    # issue 15: one .signals schema, SPC's columns first (no facet column without a facet), MDC's own after,
+    # and "segment" kept as the former name of "part"
+    assert list(sig.columns) == ["part", "x", "y", "rule", "rule_name", "detail", "point_type", "row", "segment"]
+    assert sig["rule_name"].iloc[0] == "Shift of 7 points" and (sig["part"] == sig["segment"]).all()
     assert len(sig) == 8
     assert sig["x"].iloc[0] == pd.Timestamp("2020-08-01")
     assert sig["y"].tolist() == [10, 13, 12, 11, 10, 9, 8, 7]

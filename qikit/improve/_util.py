@@ -55,5 +55,7 @@ def is_number(value) -> bool:
 
 
 def long_date(day: _dt.date) -> str:
-    """``31 March 2026``: the unambiguous form used in sentences."""
-    return f"{day.day} {day:%B %Y}"
+    """``31 March 2026``: the unambiguous form used in sentences (:func:`qikit.display.fmt_date`)."""
+    from ..display import fmt_date
+
+    return fmt_date(day, "long")

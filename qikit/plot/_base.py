@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import textwrap
+from typing import cast
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, ScalarFormatter
 from matplotlib.transforms import Bbox
 
+from ..display import fmt_number
 from ..errors import QIError
 from .style import PALETTE
 
@@ -28,7 +30,7 @@ def new_axes(ax: Axes | None, figsize=(10, 4.8)) -> tuple[Figure, Axes]:
     if ax is not None:
         if not isinstance(ax, Axes):
             raise QIError(f"ax must be a matplotlib Axes, not {type(ax).__name__}.")
-        return ax.figure, ax
+        return cast(Figure, ax.figure), ax
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     return fig, ax
 
@@ -69,12 +71,12 @@ def tidy_grid_labels(axes, sharey: bool) -> None:
 def renderer(fig: Figure):
     """A renderer to measure text with, whatever the backend (Agg canvases have their own)."""
     get = getattr(fig.canvas, "get_renderer", None)
-    return get() if get is not None else fig._get_renderer()
+    return get() if get is not None else getattr(fig, "_get_renderer")()  # noqa: B009 (untyped private API)
 
 
 def set_alt(fig: Figure, text: str) -> None:
     """Store a figure's text alternative (read back with :func:`alt_text`)."""
-    fig._qikit_alt = text
+    setattr(fig, "_qikit_alt", text)  # noqa: B010 (matplotlib has no typed slot for it)
 
 
 def alt_text(obj) -> str | None:
@@ -93,7 +95,7 @@ def alt_text(obj) -> str | None:
     >>> alt_text(plot_spc(res)) == res.describe()
     True
     """
-    fig = obj.figure if isinstance(obj, Axes) else obj
+    fig = cast(Figure, obj.figure if isinstance(obj, Axes) else obj)
     return getattr(fig, "_qikit_alt", None)
 
 
@@ -132,7 +134,7 @@ def accessible(obj, close: bool = True) -> AccessibleFigure:
     """
     if isinstance(obj, np.ndarray | list):
         obj = np.ravel(obj)[0]
-    fig = obj.figure if isinstance(obj, Axes) else obj
+    fig = cast(Figure, obj.figure if isinstance(obj, Axes) else obj)
     text = alt_text(fig) or ""
     wrapped = AccessibleFigure(fig, text)
     if close:
@@ -290,7 +292,7 @@ def fit_y(ax: Axes, arrays, rows: int) -> None:
     total = span / (1 - top_free - 0.05)
     bottom = lo - 0.05 * total
     ax.set_ylim(bottom, bottom + total)
-    ax._qikit_ylim = (bottom, bottom + total)
+    setattr(ax, "_qikit_ylim", (bottom, bottom + total))  # noqa: B010
 
 
 def row_y(row: int) -> float:
@@ -308,6 +310,7 @@ def finish_axes(ax: Axes, title: str, small: bool, handles=None) -> None:
     fmt = ax.yaxis.get_major_formatter()
     if isinstance(fmt, ScalarFormatter):
         fmt.set_useOffset(False)  # "12,040" rather than "40" with "+1.2e4" in the corner
+        fmt.set_scientific(False)  # a rate of 0.00002 per bed-day is written out, never "2e-5"
     if small:
         ax.set_title(title, fontsize=10, loc="left")
     else:
@@ -331,16 +334,18 @@ def add_caption(ax: Axes, text: str) -> None:
         return Bbox.from_extents(box.x0, bottom, box.x1, box.y1)
 
     # wrap to about the axes' width (8-point text is about 16 characters to the inch)
-    width_in = ax.figure.get_figwidth() * ax.get_position().width
+    width_in = cast(Figure, ax.figure).get_figwidth() * ax.get_position().width
     text = "\n".join(textwrap.wrap(text, width=max(40, int(width_in * 16))))
     ax.annotate(text, xy=(0, 0), xycoords=below_axis, xytext=(0, -3), textcoords="offset points",
                 ha="left", va="top", fontsize=8, color=PALETTE["text"], annotation_clip=False, gid="caption")
 
 
+def x_label(name, kind: str) -> str:
+    """The x axis's words: the column's name, or "Subgroup" when x was given as bare numbers (named "x")."""
+    return "Subgroup" if name in (None, "x") and kind == "number" else str(name or "")
+
+
 def number(v: float) -> str:
-    """A limit or centre value for a label: 3 significant figures, thousands separated."""
-    if v is None or not np.isfinite(v):
-        return ""
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
+    """A limit or centre value for a label: 3 significant figures, thousands separated, never scientific
+    (:func:`qikit.display.fmt_number`); empty when missing."""
+    return fmt_number(v, missing="")

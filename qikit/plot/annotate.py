@@ -13,9 +13,12 @@ leader line joins each label to the data at its x.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ..errors import QIDataError
@@ -96,7 +99,7 @@ def place(ax: Axes, pairs, kind: str, xp: np.ndarray, y: np.ndarray, labels=None
     """
     if not pairs:
         return 0
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)
     ok = np.isfinite(y)
     xs = np.array([x_position_of(x, kind, labels) for x, _ in pairs], dtype=float)
     if ok.any():
@@ -115,7 +118,7 @@ def place(ax: Axes, pairs, kind: str, xp: np.ndarray, y: np.ndarray, labels=None
                         bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=PALETTE["annotation"], lw=0.6),
                         arrowprops=dict(arrowstyle="-", color=PALETTE["annotation"], lw=0.7, shrinkA=0,
                                         shrinkB=2, linestyle=(0, (2, 1.5))))
-        a._qikit_full_text = full[1]
+        setattr(a, "_qikit_full_text", full[1])  # noqa: B010
         anns.append(a)
     rend = renderer(fig)
     widths = np.array([Text.get_window_extent(a, rend).width for a in anns]) * 1.1 + 8  # text only, no leader

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..display import fmt_number
 from ..errors import QIDataError
+from ..stats.mdc.result import MDCResult
 from .style import MDC_COLOURS
 
 __all__ = ["mdc_summary_table", "MDCBoard", "latest_status", "variation_words", "assurance_words",
@@ -33,14 +35,11 @@ def variation_words(variation: str, direction: int) -> str:
     """The variation icon in words: "Special cause, improving (high)", "Common cause"."""
     if variation is None or (isinstance(variation, float) and np.isnan(variation)):
         return "No data"
-    side = "high" if direction > 0 else "low"
-    return {
-        "common_cause": "Common cause",
-        "special_cause_improvement": f"Special cause, improving ({side})",
-        "special_cause_concern": f"Special cause, concerning ({side})",
-        "special_cause_neutral_high": "Special cause, neutral (high)",
-        "special_cause_neutral_low": "Special cause, neutral (low)",
-    }[variation]
+    if variation == "common_cause":
+        return "Common cause"
+    side = "high" if MDCResult.icon_letter(variation, direction) == "H" else "low"
+    nature = {"special_cause_improvement": "improving", "special_cause_concern": "concerning"}.get(variation, "neutral")
+    return f"Special cause, {nature} ({side})"
 
 
 def assurance_words(assurance) -> str:
@@ -50,8 +49,8 @@ def assurance_words(assurance) -> str:
 
 
 def latest_status(result) -> pd.DataFrame:
-    """For each facet of an :class:`MDCResult`, the last segment's status: facet, x and value of the latest
-    point with a value, mean, limits, target, variation (its point type), direction and assurance.
+    """For each facet of an :class:`MDCResult`, the last segment's status (:meth:`MDCResult.latest_status`,
+    which computes it; kept here under its old name).
 
     Examples
     --------
@@ -60,25 +59,7 @@ def latest_status(result) -> pd.DataFrame:
     >>> latest_status(res)[["latest", "variation"]].values.tolist()
     [[5.0, 'common_cause']]
     """
-    s = result.summary()
-    d = result.data
-    # Data are ordered by facet then x, the summary by facet then segment, so both list the facets in
-    # the same order: the last row of each is the latest point with a value / the latest segment.
-    s_last = s.groupby(pd.factorize(s["facet"].astype(object), use_na_sentinel=False)[0], sort=False).tail(1)
-    have = d[d["y"].notna().to_numpy()]
-    d_last = have.groupby(pd.factorize(have["facet"].astype(object), use_na_sentinel=False)[0], sort=False).tail(1)
-    return pd.DataFrame({
-        "facet": s_last["facet"].astype(object).to_numpy(),
-        "x": d_last["x"].to_numpy(),
-        "latest": d_last["y"].to_numpy(dtype=float),
-        "mean": s_last["mean"].to_numpy(dtype=float),
-        "lpl": s_last["lpl"].to_numpy(dtype=float),
-        "upl": s_last["upl"].to_numpy(dtype=float),
-        "target": s_last["target"].to_numpy(dtype=float),
-        "variation": s_last["variation"].astype(object).to_numpy(),
-        "direction": d_last["direction"].to_numpy(dtype=int),
-        "assurance": s_last["assurance"].astype(object).to_numpy(),
-    })
+    return result.latest_status()
 
 
 def mdc_summary_table(results: Mapping[str, object]) -> MDCBoard:
@@ -148,7 +129,7 @@ class MDCBoard(pd.DataFrame):
                    f'{html.escape(assurance_words(r.assurance))}</span>') if r.assurance is not None else \
                 '<span style="color:#777;font-size:0.85em">no target</span>'
             target = getattr(r, "target", np.nan)
-            nums = [_fmt(r.latest), _fmt(r.mean), _fmt(r.lpl), _fmt(r.upl), _fmt(target)]
+            nums = [fmt_number(v, missing="") for v in (r.latest, r.mean, r.lpl, r.upl, target)]
             out.append("<tr style=\"border-top:1px solid #ddd\">"
                        f'<td {cell.format("left")}>{html.escape(str(r.metric))}</td>'
                        + "".join(f'<td {cell.format("right")}>{v}</td>' for v in nums)
@@ -156,12 +137,6 @@ class MDCBoard(pd.DataFrame):
         out.append("</tbody></table>")
         out.append(_key_html())
         return "".join(out)
-
-
-def _fmt(v) -> str:
-    if v is None or not np.isfinite(v):
-        return ""
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
 def _key_html() -> str:
@@ -201,9 +176,7 @@ def svg_variation(variation, direction: int = 0, size: int = 28) -> str:
         dots = "".join(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colour}"/>' for x, y in zip(xs, ys, strict=True))
         body = ring + f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="3"/>' + dots
     else:
-        high = direction > 0 if variation in ("special_cause_improvement", "special_cause_concern") \
-            else variation.endswith("high")
-        letter = "H" if high else "L"
+        letter = MDCResult.icon_letter(variation, direction)
         body = ring + (f'<text x="50" y="64" text-anchor="middle" font-family="sans-serif" font-weight="bold" '
                        f'font-size="44" fill="{colour}">{letter}</text>')
     return _svg(body, variation_words(variation, direction), size)

@@ -10,13 +10,15 @@ the plain funnel of chance alone, or one widened for over-dispersion (Spiegelhal
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ..display import fmt_number, fmt_ratio
 from ..errors import QIError
-from ..stats.funnel import _ratio
 from ._base import add_caption, new_axes, number, set_alt
 from .style import MARKERS, PALETTE
 
@@ -75,7 +77,7 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
     ax.plot(c["n"], c["ucl_2s"], color=PALETTE["two_sigma"], ls=":", lw=1.2, zorder=2, gid="ucl_2s")
     ax.plot(c["n"], c["lcl_2s"], color=PALETTE["two_sigma"], ls=":", lw=1.2, zorder=2, gid="lcl_2s")
     ax.axhline(result.centre, color=PALETTE["centre"], lw=1.3, zorder=2, gid="cl")
-    kw = dict(ls="none", marker=MARKERS["point"], ms=5, color=PALETTE["data"], alpha=0.85, zorder=4)
+    kw: dict[str, Any] = dict(ls="none", marker=MARKERS["point"], ms=5, color=PALETTE["data"], alpha=0.85, zorder=4)
     kw.update(style)
     ax.plot(n[inside], v[inside], gid="units", **kw)
     ax.plot(n[out2], v[out2], ls="none", marker="s", ms=6, mfc="white", mec=PALETTE["data"], mew=1.3, zorder=4,
@@ -128,8 +130,8 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
         basis = {"proportion": "binomial limits on the arcsine scale", "rate": "Poisson limits",
                  "ratio": "exact Poisson limits"}[result.kind]
         if result.adjusted:
-            basis = (f"limits widened for over-dispersion, phi {_ratio(result.phi)}, tau² {result.tau2:.3g}"
-                     if widened else f"phi {_ratio(result.phi)}: no over-dispersion, limits not widened")
+            basis = (f"limits widened for over-dispersion, phi {fmt_ratio(result.phi)}, tau² {fmt_number(result.tau2)}"
+                     if widened else f"phi {fmt_ratio(result.phi)}: no over-dispersion, limits not widened")
         else:
             basis += ", chance alone"
         shown = int(named.sum())
@@ -147,4 +149,4 @@ def plot_funnel(result, ax: Axes | None = None, *, label: str = "3s", max_labels
 
 def _plain_number(value: float, _pos=None) -> str:
     """A tick label as a plain number: 0.5, 20, 5,000, 200,000."""
-    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+    return fmt_number(value)

@@ -12,13 +12,17 @@ Everything drawn is read from ``result.data`` and ``result.summary()``.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
 from ..errors import QIError
+from ..stats.mdc.result import MDCResult
 from . import annotate as _annotate
 from ._base import (
     ROW,
@@ -36,9 +40,10 @@ from ._base import (
     share_ylim,
     steps,
     tidy_grid_labels,
+    x_label,
     x_positions,
 )
-from .board import _ASSURANCE_COLOURS, _ASSURANCE_LETTER, assurance_words, latest_status, variation_words
+from .board import _ASSURANCE_COLOURS, _ASSURANCE_LETTER, assurance_words, variation_words
 from .style import MARKERS, MDC_COLOURS, PALETTE, marker_size
 
 __all__ = ["plot_mdc", "mdc_icons", "draw_variation_icon", "draw_assurance_icon"]
@@ -112,7 +117,7 @@ def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
                           "instead of ax=.")
         keys = pd.unique(d["facet"].astype(object))
         fig, axes = new_grid(len(keys), fig, ncols, sharey, panel=(4.2, 3.1))
-        status = latest_status(result)
+        status = result.latest_status()
         for key, a, (_, st) in zip(keys, axes, status.iterrows(), strict=True):
             sub = d[(d["facet"].astype(object) == key).to_numpy()].reset_index(drop=True)
             _panel(a, result, sub, st, annotate=annotate, two_sigma=two_sigma, icons=icons, legend=False,
@@ -132,7 +137,7 @@ def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
         return fig
 
     fig, ax = new_axes(ax, figsize or (10, 4.8))
-    _panel(ax, result, d, latest_status(result).iloc[0], annotate=annotate, two_sigma=two_sigma, icons=icons,
+    _panel(ax, result, d, result.latest_status().iloc[0], annotate=annotate, two_sigma=two_sigma, icons=icons,
            legend=legend, labels=labels, style=style, title=title or _title(result), small=False)
     if caption:
         add_caption(ax, caption_text(result, two_sigma))
@@ -258,12 +263,12 @@ def _panel(ax, result, d, status, *, annotate, two_sigma, icons, legend, labels,
         last = d[seg == seg[-1]]
         tr = ax.get_yaxis_transform()
         for col, name, c in (("mean", "Mean", "centre"), ("upl", "UPL", "limits"), ("lpl", "LPL", "limits")):
-            v = float(last[col].iloc[0])
-            ax.annotate(f"{name} {number(v)}", xy=(1.0, v), xycoords=tr, xytext=(3, 0), textcoords="offset points",
+            level = float(last[col].iloc[0])
+            ax.annotate(f"{name} {number(level)}", xy=(1.0, level), xycoords=tr, xytext=(3, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=8, color=PALETTE[c], annotation_clip=False,
                         gid="edge_label")
     ax.set_ylabel(str(result.y))
-    ax.set_xlabel(str(result.x))
+    ax.set_xlabel(x_label(result.x, result.x_kind))
     finish_axes(ax, title, small, _legend_handles(result, d, two_sigma, max(ms, 4.5)) if legend else None)
 
 
@@ -285,9 +290,7 @@ def draw_variation_icon(ax: Axes, variation, direction: int = 0, centre=(0.5, 0.
         ms = max(_letter_size(ax, r) / 8, 1.2)
         ax.plot(xs, ys, color=colour, lw=max(ms / 3, 0.6), marker="o", ms=ms, gid="icon_pattern")
         return
-    high = direction > 0 if variation in ("special_cause_improvement", "special_cause_concern") \
-        else variation.endswith("high")
-    ax.text(cx, cy, "H" if high else "L", ha="center", va="center", fontsize=_letter_size(ax, r),
+    ax.text(cx, cy, MDCResult.icon_letter(variation, direction), ha="center", va="center", fontsize=_letter_size(ax, r),
             fontweight="bold", color=colour, gid="icon_letter")
 
 
@@ -304,7 +307,7 @@ def draw_assurance_icon(ax: Axes, assurance, centre=(0.5, 0.5), radius: float = 
 
 def _letter_size(ax: Axes, radius: float) -> float:
     """A font size (points) that fills about 60% of the icon's height."""
-    h_in = ax.get_position().height * ax.figure.get_figheight()
+    h_in = ax.get_position().height * cast(Figure, ax.figure).get_figheight()
     ylim = ax.get_ylim()
     span = abs(ylim[1] - ylim[0]) or 1.0
     return float(np.clip(2 * radius / span * h_in * 72 * 0.55, 6, 40))
@@ -325,7 +328,7 @@ def _corner_icons(ax: Axes, status, rows: int, small: bool):
     above the data. Returns the inset rectangle used (axes fraction)."""
     h = rows * ROW
     pos = ax.get_position()
-    fig = ax.figure
+    fig = cast(Figure, ax.figure)
     aspect = (pos.height * fig.get_figheight()) / max(pos.width * fig.get_figwidth(), 1e-6)
     w = h * aspect  # a square in axes fraction
     has_assurance = status["assurance"] is not None and status["assurance"] in _ASSURANCE_COLOURS
@@ -334,11 +337,11 @@ def _corner_icons(ax: Axes, status, rows: int, small: bool):
     y0 = 1 - h - 0.005
     var_ax = _icon_axes(ax, [x0, y0, w, h])
     draw_variation_icon(var_ax, status["variation"], int(status["direction"]))
-    var_ax._qikit_icon = ("variation", status["variation"])
+    setattr(var_ax, "_qikit_icon", ("variation", status["variation"]))  # noqa: B010
     if has_assurance:
         as_ax = _icon_axes(ax, [x0 + w * 1.05, y0, w, h])
         draw_assurance_icon(as_ax, status["assurance"])
-        as_ax._qikit_icon = ("assurance", status["assurance"])
+        setattr(as_ax, "_qikit_icon", ("assurance", status["assurance"]))  # noqa: B010
     return (x0, y0, n * w * 1.05, h)
 
 
@@ -369,7 +372,7 @@ def mdc_icons(result, fig=None, *, size: float = 1.0):
     """
     import matplotlib.pyplot as plt
 
-    status = latest_status(result)
+    status = result.latest_status()
     n = len(status)
     has_assurance = status["assurance"].notna().any()
     ncols = 2 if has_assurance else 1

@@ -5,11 +5,14 @@ hatched, so the split survives greyscale printing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..display import fmt_number
 from ..stats.pareto import VITAL_FEW_PERCENT
 from ._base import add_caption, new_axes, set_alt
 from .style import PALETTE
@@ -52,7 +55,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
     pos = np.arange(k)
     vital = d["vital_few"].to_numpy(dtype=bool)
     colours = np.where(vital, style.pop("color", PALETTE["data"]), PALETTE["muted"])
-    bar_kw = dict(width=0.75, edgecolor="black", linewidth=0.6, zorder=2)
+    bar_kw: dict[str, Any] = dict(width=0.75, edgecolor="black", linewidth=0.6, zorder=2)
     bar_kw.update(style)
     bars = ax.bar(pos, d["count"].to_numpy(dtype=float), color=colours, **bar_kw)
     for b, v in zip(bars, vital, strict=True):
@@ -61,7 +64,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
             b.set_hatch("///")
     counts = d["count"].to_numpy(dtype=float)
     for x, c in zip(pos, counts, strict=True):
-        ax.annotate(f"{c:,.0f}" if float(c).is_integer() else f"{c:,.3g}", xy=(x, c), xytext=(0, 2),
+        ax.annotate(fmt_number(c), xy=(x, c), xytext=(0, 2),
                     textcoords="offset points", ha="center", va="bottom", fontsize=8, gid="bar_label")
     labels = [str(c) for c in d["category"]]
     ax.set_xticks(pos, labels)
@@ -88,7 +91,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
     pax.set_ylabel("Cumulative percentage")
     pax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
     pax.spines["top"].set_visible(False)
-    ax.qikit_percent_axis = pax
+    setattr(ax, "qikit_percent_axis", pax)  # noqa: B010
     ax.set_title(title or f"Pareto chart: {result.count} by {result.category}", loc="left", fontsize=12,
                  fontweight="bold", pad=22 if legend else 8)
     if legend:
@@ -99,7 +102,7 @@ def plot_pareto(result, ax: Axes | None = None, *, title: str | None = None, cap
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, frameon=False, fontsize=8,
                   borderaxespad=0.2)
     if caption:
-        add_caption(ax, f"Pareto chart: {len(d)} categories, {total:,.0f} in all, largest first. Line: cumulative "
+        add_caption(ax, f"Pareto chart: {len(d)} categories, {fmt_number(total)} in all, largest first. Line: cumulative "
                         "percentage (right axis); dashed: 80%. The vital few are the categories up to the first "
                         "that reaches 80% (Juran).")
     set_alt(fig, result.describe())

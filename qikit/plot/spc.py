@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..display import rule_set_name
 from ..errors import QIError
 from ..stats.charts import CHARTS
 from . import annotate as _annotate
@@ -32,20 +33,17 @@ from ._base import (
     share_ylim,
     steps,
     tidy_grid_labels,
+    x_label,
     x_positions,
 )
 from .style import MARKERS, PALETTE, marker_size
 
 __all__ = ["plot_spc", "rule_set_label", "caption_text"]
 
-#: Rule sets by their name in words (for captions).
-RULE_SET_NAMES = {"anhoej": "Anhøj runs analysis", "ihi": "IHI run-chart rules", "weco": "Western Electric rules",
-                  "nelson": "Nelson rules"}
-
-
 def rule_set_label(rules: str) -> str:
-    """The rule set's name in words, e.g. ``"anhoej"`` -> ``"Anhøj runs analysis"``."""
-    return RULE_SET_NAMES.get(rules, str(rules))
+    """The rule set's name in words, e.g. ``"anhoej"`` -> ``"Anhøj runs analysis"``
+    (:func:`qikit.display.rule_set_name`, where the names are written once)."""
+    return rule_set_name(rules)
 
 
 def _centre_name(chart: str) -> str:
@@ -89,7 +87,7 @@ def _xlab(result) -> str:
     o = result.options
     if o.get("xlab"):
         return o["xlab"]
-    return "Subgroup" if o.get("x") in (None, "x") and o.get("x_kind") == "number" else str(o.get("x") or "")
+    return x_label(o.get("x"), o.get("x_kind", ""))
 
 
 def _title(result) -> str:

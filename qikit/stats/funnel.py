@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _checks
-from ..errors import QIDataError, format_rows, rows_phrase
+from ..display import Text, fmt_list, fmt_number, fmt_ratio
+from ..errors import QIDataError, rows_phrase
 
 __all__ = ["funnel", "FunnelResult", "funnel_limits", "dispersion", "poisson_ratio_limits", "KINDS",
            "OVERDISPERSION"]
@@ -123,7 +124,7 @@ def funnel_limits(centre: float, n, kind: str, z: float, tau2: float = 0.0) -> t
     (0.0, 0.1)
     """
     n = np.asarray(n, dtype=float)
-    t0 = float(_transform(kind, np.float64(centre)))
+    t0 = float(_transform(kind, np.asarray(centre, dtype=float)))
     width = z * np.sqrt(_se(kind, centre, n) ** 2 + tau2)
     return _back(kind, t0 - width), _back(kind, t0 + width)
 
@@ -431,7 +432,7 @@ class FunnelResult:
         """Plain words: do the units vary more than chance allows, and was the funnel widened?"""
         if not np.isfinite(self.phi):
             return "There are too few units to judge whether they vary more than chance allows."
-        phi = f"phi = {_ratio(self.phi)}"
+        phi = f"phi = {fmt_ratio(self.phi)}"
         units = len(self.data)
         allowed = f"{(units - 1) / units:.2f}"  # I phi <= I - 1: no more variation than chance explains
         if not self.overdispersed:
@@ -444,9 +445,9 @@ class FunnelResult:
         scale = {"proportion": ", on the arcsine scale of the calculation", "ratio": ", on the log scale of the "
                  "calculation", "rate": ""}[self.kind]
         text = (f"The units vary more than chance allows ({phi}, above the {allowed} that chance allows for {units} "
-                f"units: their squared z-scores average {_ratio(self.phi)} where chance alone gives about 1), so part "
+                f"units: their squared z-scores average {fmt_ratio(self.phi)} where chance alone gives about 1), so part "
                 f"of the difference between units is real, from "
-                f"case mix, recording or care. The real spread between units (tau² = {self.tau2:.3g}{scale}) is "
+                f"case mix, recording or care. The real spread between units (tau² = {fmt_number(self.tau2)}{scale}) is "
                 f"about {spread}{unit} either way (one standard deviation).")
         if self.adjusted:
             return text + (" The funnel was widened for it (Spiegelhalter's additive adjustment): at each size "
@@ -455,7 +456,7 @@ class FunnelResult:
         return text + (" This plain funnel allows for chance alone, so many units may lie outside it; "
                        "overdispersion=\"additive\" widens it for the real spread (Spiegelhalter 2005).")
 
-    def explain(self) -> str:
+    def explain(self) -> Text:
         """Plain words: the centre, whether units vary more than chance allows and how the funnel was
         widened, and which units lie outside the outer and inner funnels."""
         d = self.data
@@ -483,9 +484,9 @@ class FunnelResult:
             share = 2 * _normal_tail(self.z[0])
             text.append(f"{_units(warn)} {'lies' if len(warn) == 1 else 'lie'} between the {inner} and {outer} "
                         f"funnels: worth watching, but about 1 unit in {round(1 / share):,} lands there by chance.")
-        return " ".join(text)
+        return Text(" ".join(text))
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """Alt text: what is plotted, the range of denominators, the centre, which funnel was drawn and
         the units outside."""
         d = self.data
@@ -493,14 +494,14 @@ class FunnelResult:
         outer = self.outer_name
         tail = f" Outside the {outer} funnel: {names}." if names else f" No unit lies outside the {outer} funnel."
         if self.adjusted:
-            how = (f"widened for over-dispersion (phi {_ratio(self.phi)}, tau² {self.tau2:.3g})" if self.overdispersed
-                   else f"not widened (phi {_ratio(self.phi)}: no over-dispersion)")
+            how = (f"widened for over-dispersion (phi {fmt_ratio(self.phi)}, tau² {fmt_number(self.tau2)})" if self.overdispersed
+                   else f"not widened (phi {fmt_ratio(self.phi)}: no over-dispersion)")
         else:
             how = "for chance alone"
         what = self._what() if self.kind == "ratio" else f"{self._what()} ({self.kind})"
-        return (f"Funnel plot of {what} against {self.n} for {len(d)} units of {self.unit}, "
-                f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
-                f"with {self.inner_name} and {outer} funnels {how}, narrowing as {self.n} grows.{tail}")
+        return Text(f"Funnel plot of {what} against {self.n} for {len(d)} units of {self.unit}, "
+                    f"{self.n} from {_num(d['n'].min())} to {_num(d['n'].max())}. Centre line {_num(self.centre)}, "
+                    f"with {self.inner_name} and {outer} funnels {how}, narrowing as {self.n} grows.{tail}")
 
     def plot(self, ax=None, **style):
         """Draw the funnel plot (see :func:`qikit.plot.funnel.plot_funnel`); returns the Axes."""
@@ -519,22 +520,11 @@ class FunnelResult:
 
 def _units(names: list[str], limit: int = 8) -> str:
     """'A', 'A and B', or 'A, B, ... and 12 more (20 units)'."""
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + f" and {len(names) - limit} more ({len(names)} units)"
-    return format_rows(names)
-
-
-def _ratio(v: float) -> str:
-    """phi in words: 0.68, 1.91, 12.3, 3,829."""
-    if not np.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}" if v >= 10 else f"{v:.2f}"
+    return fmt_list(names, limit=limit) + (f" ({len(names)} units)" if len(names) > limit else "")
 
 
 def _num(v: float) -> str:
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    return fmt_number(v, missing="n/a")
 
 
 # ------------------------------------------------------------------------------------ the front door
@@ -552,7 +542,7 @@ def _check_z(z) -> tuple[float, float]:
     return inner, outer
 
 
-def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", overdispersion: bool | str = False,
+def funnel(data: pd.DataFrame | None = None, unit=None, y=None, n=None, *, kind: str = "proportion", overdispersion: bool | str = False,
            z=(Z_INNER, Z_OUTER), target: float | None = None, multiply: float = 1,
            winsorise: float = WINSORISE) -> FunnelResult:
     """Funnel plot data: each unit's proportion, rate or ratio against its denominator, with inner and
@@ -661,6 +651,7 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", o
     u_s, u_label = _checks.resolve(data, unit, "unit")
     y_s, y_label = _checks.resolve(data, y, "y")
     n_s, n_label = _checks.resolve(data, n, "n")
+    assert u_s is not None and y_s is not None and n_s is not None  # all three were given
     if data is None:
         if not len(u_s) == len(y_s) == len(n_s):
             raise QIDataError(f"unit, y and n must have the same length (they have {len(u_s)}, {len(y_s)} and "
@@ -706,7 +697,7 @@ def funnel(data: pd.DataFrame | None, unit, y, n, *, kind: str = "proportion", o
 
     values = ys / ns
     # z-scores on the scale of `kind` (a zero count takes 0.5 on the log scale of a ratio)
-    t0 = float(_transform(kind, np.float64(centre)))
+    t0 = float(_transform(kind, np.asarray(centre, dtype=float)))
     t_values = _transform(kind, np.maximum(ys, ZERO_COUNT) / ns) if kind == "ratio" else _transform(kind, values)
     s = _se(kind, centre, ns)
     z_plain = (t_values - t0) / s

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _checks
+from ..display import Text, fmt_number
 from ..errors import QIDataError
 
 __all__ = ["pareto", "ParetoResult", "VITAL_FEW_PERCENT"]
@@ -61,13 +62,13 @@ class ParetoResult:
         """The categories that together make up the first 80% of the total."""
         return self.data.loc[self.data["vital_few"], "category"].tolist()
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """Alt text: what is charted, the largest categories and the vital few."""
         d = self.data
-        top = "; ".join(f"{c} {_n(v)} ({p:.0f}%)" for c, v, p in
+        top = "; ".join(f"{c} {fmt_number(v)} ({p:.0f}%)" for c, v, p in
                         d[["category", "count", "percent"]].head(3).itertuples(index=False))
         few = self.vital_few
-        return (f"Pareto chart of {self.count} by {self.category}: {len(d)} categories, {_n(self.total)} in all, "
+        return Text(f"Pareto chart of {self.count} by {self.category}: {len(d)} categories, {fmt_number(self.total)} in all, "
                 f"in descending order with a cumulative percentage line and an 80% line. Largest: {top}. "
                 f"{len(few)} categor{'y makes' if len(few) == 1 else 'ies make'} up 80% of the total: "
                 f"{', '.join(str(c) for c in few)}.")
@@ -88,11 +89,7 @@ class ParetoResult:
         return f"<div><p><strong>{head}</strong></p>{table}<p>{html.escape(self.describe())}</p></div>"
 
 
-def _n(v: float) -> str:
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.3g}"
-
-
-def pareto(data: pd.DataFrame | None, category, count=None, *, other: str | None = None) -> ParetoResult:
+def pareto(data: pd.DataFrame | None = None, category=None, count=None, *, other: str | None = None) -> ParetoResult:
     """Pareto analysis: categories sorted by count, with cumulative percentages and the vital few.
 
     Parameters
@@ -140,6 +137,7 @@ def pareto(data: pd.DataFrame | None, category, count=None, *, other: str | None
     if category is None:
         raise QIDataError("category is required: the column that names each row's category.", column="category")
     c_s, c_label = _checks.resolve(data, category, "category")
+    assert c_s is not None  # category was given
     index = c_s.index
     _checks.refuse(c_s.isna().to_numpy(), index, c_label, "empty cells; every row needs a category")
     if count is None:
@@ -147,6 +145,7 @@ def pareto(data: pd.DataFrame | None, category, count=None, *, other: str | None
         n_label = "count"
     else:
         n_s, n_label = _checks.resolve(data, count, "count")
+        assert n_s is not None  # count was given
         if data is None and len(n_s) != len(c_s):
             raise QIDataError(f"count has {len(n_s)} values but category has {len(c_s)}.", column="count")
         n_s = pd.Series(n_s.to_numpy(), index=index)

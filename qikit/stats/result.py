@@ -8,26 +8,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..display import Text, date_style, fmt_date, fmt_label, fmt_number, plural, upper_first
 from .charts import CHARTS
+
+# the tie rule of the runs analysis: a point on the centre line (within rounding) is on neither side
+from .runs import _side as side_of_centre
 
 
 class XLabels:
-    """Human labels for x values, made on demand: months as "Mar 2020", other dates as "7 Mar 2020",
-    date-times with the time, numbers plain. The style is chosen once for the whole series (monthly data
-    is recognised by every date falling on the 1st); ``labels[i]`` formats one point, so a sentence
-    about two points does not pay for formatting two hundred."""
+    """Human labels for x values, made on demand: dates in the one style :func:`qikit.display.date_style`
+    picks for the whole series from its spacing (months as "Mar 2020", other dates as "7 Mar 2020",
+    date-times with the time), numbers plain (:func:`qikit.display.fmt_label`). ``labels[i]`` formats one
+    point, so a sentence about two points does not pay for formatting two hundred."""
 
     def __init__(self, values, kind: str):
         self.kind = kind
         if kind == "datetime":
             self.values = pd.DatetimeIndex(list(values) if not hasattr(values, "dtype") else values)
-            ts = self.values
-            if len(ts) and (ts.day == 1).all() and (ts.hour == 0).all():
-                self.style = "month"
-            elif len(ts) and ((ts.hour != 0) | (ts.minute != 0)).any():
-                self.style = "time"
-            else:
-                self.style = "day"
+            self.style = date_style(self.values)
         else:
             self.values = list(values)
             self.style = kind
@@ -38,30 +36,19 @@ class XLabels:
     def __getitem__(self, i) -> str:
         v = self.values[int(i)]
         if self.kind == "datetime":
-            if self.style == "month":
-                return v.strftime("%b %Y")
-            if self.style == "time":
-                return v.strftime("%d %b %Y %H:%M").lstrip("0")
-            return v.strftime("%d %b %Y").lstrip("0")
+            return fmt_date(v, self.style)
         if self.kind == "number":
-            return f"{v:g}" if isinstance(v, float | np.floating) else str(v)
+            return fmt_label(v)
         return str(v)
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
 
-def _num(v: float) -> str:
-    """A number to three significant figures for sentences (1,234; 12.3; 0.0456)."""
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}"
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _num(v: float, scale: float | None = None) -> str:
+    """A number to three significant figures for sentences (1,234; 12.3; 0.0456), "n/a" when missing; with
+    ``scale``, rounding noise far below it is 0 (:func:`qikit.display.fmt_number`)."""
+    return fmt_number(v, missing="n/a", scale=scale)
 
 
 def _stretches(points: np.ndarray) -> list[np.ndarray]:
@@ -151,7 +138,28 @@ class SPCResult:
                 parts.append(f"points {a + 1}-{b + 1} ({labels[a]} to {labels[b]})")
         return "; ".join(parts)
 
-    def explain(self) -> str:
+    def _part_name(self, label, heading: bool = False) -> str:
+        """A part of a split chart in words. Parts cut by ``part=[breaks]`` are "before the change" and "after
+        the change" (with more breaks, "before the first change", "after change 1", ...); parts the user
+        labelled keep their labels ("in part Baseline", as a heading "Part Baseline")."""
+        names = [str(c) for c in self.data["part_label"].cat.categories] \
+            if isinstance(self.data["part_label"].dtype, pd.CategoricalDtype) \
+            else [str(c) for c in dict.fromkeys(self.data["part_label"])]
+        label = str(label)
+        if names != [str(i) for i in range(1, len(names) + 1)]:
+            return f"Part {label}" if heading else f"in part {label}"
+        k, j = len(names), int(label)
+        if k == 2:
+            name = "before the change" if j == 1 else "after the change"
+        else:
+            name = "before the first change" if j == 1 else f"after change {j - 1}"
+        return upper_first(name) if heading else name
+
+    def _label_of_part(self, part):
+        hit = self.data["part"].to_numpy() == part
+        return self.data["part_label"].to_numpy()[hit][0] if hit.any() else part
+
+    def explain(self) -> Text:
         """A plain-English reading of the chart: one sentence per finding, or a sentence saying that
         the data show no signal."""
         d = self.data
@@ -160,7 +168,8 @@ class SPCResult:
         sentences = []
         multi = d["part"].nunique() > 1
         for f in self.findings:
-            prefix = f"In part {d['part_label'].iloc[f.points[0]] if len(f.points) else f.part}, " if multi else ""
+            label = d["part_label"].iloc[f.points[0]] if len(f.points) else self._label_of_part(f.part)
+            prefix = upper_first(self._part_name(label)) + ", " if multi else ""
             if getattr(f, "facet", None) is not None:
                 prefix = f"{f.facet}: " + prefix
             text = self._sentence(f, labels)
@@ -172,7 +181,7 @@ class SPCResult:
         if self.options.get("freeze") is not None:
             what = "The centre line and limits come" if spec.has_limits else "The centre line comes"
             sentences.append(f"{what} from the first {self.options['freeze']} points (the baseline).")
-        return " ".join(sentences)
+        return Text(" ".join(sentences))
 
     def _sentence(self, f, labels) -> str:
         d = self.data
@@ -186,14 +195,16 @@ class SPCResult:
             for i in f.points:
                 side = "above the upper" if y[i] > d["ucl"].iloc[i] else "below the lower"
                 lim = d["ucl"].iloc[i] if y[i] > d["ucl"].iloc[i] else d["lcl"].iloc[i]
-                bits.append(f"{_upper_first(self._where(np.array([i]), labels))} is {side} control limit "
+                bits.append(f"{upper_first(self._where(np.array([i]), labels))} is {side} control limit "
                             f"({_num(y[i])} against {_num(lim)})")
             what = ("This is special cause variation: find out what happened at that time." if len(bits) == 1 else
                     "These are special cause variation: find out what happened at those times.")
             return ". ".join(bits) + ". " + what
         if code in ("anhoej_shift", "ihi_shift"):
             sentences = []
-            side_of = np.sign(y - d["cl"].to_numpy())
+            cl = d["cl"].to_numpy(dtype=float)
+            known = ~np.isnan(y) & ~np.isnan(cl)  # a missing value or centre is on no side
+            side_of = side_of_centre(np.where(known, y, 0.0), np.where(known, cl, 0.0))
             useful = d["include"].to_numpy() & ~np.isnan(y) & (side_of != 0)
             runs, current = [], [int(f.points[0])]
             for p, q in zip(f.points[:-1], f.points[1:], strict=True):
@@ -218,25 +229,29 @@ class SPCResult:
                 sentences.append(f"{span} form a run of {len(s)} points {side} the centre line{extra}; {tail}: "
                                  "this is a shift.")
             return " ".join(sentences)
-        return f"{_upper_first(where)}: {f.rule.description.rstrip('.')} ({f.rule.name}), a signal of " \
+        return f"{upper_first(where)}: {f.rule.description.rstrip('.')} ({f.rule.name}), a signal of " \
                "special cause variation."
 
     def _no_signal(self, spec) -> str:
         s = self.summary()
         bits = []
+        multi = s["part"].nunique() > 1
         for _, r in s.iterrows():
             if np.isfinite(r["n_useful"]) and np.isfinite(r["longest_run"]):
-                who = f"For {r['facet']}, the" if "facet" in r else "The"
-                bits.append(f"{who} longest run is {int(r['longest_run'])} points (more than "
+                where = ([f"for {r['facet']}"] if "facet" in r else []) + \
+                    ([self._part_name(r["part_label"])] if multi else [])
+                who = upper_first(", ".join(where)) + ", the" if where else "The"
+                bits.append(f"{who} longest run is {plural(int(r['longest_run']), 'point')} (more than "
                             f"{int(r['longest_run_max'])} would signal) and the line crosses the centre line "
-                            f"{int(r['n_crossings'])} times (fewer than {int(r['n_crossings_min'])} would signal).")
+                            f"{plural(int(r['n_crossings']), 'time')} (fewer than {int(r['n_crossings_min'])} would "
+                            "signal).")
         if spec.has_limits:
             bits.append("No point lies outside the control limits.")
         return " ".join(["No signal: the variation looks like common cause variation only.", *bits,
                          "The process is stable: to improve it, change the system rather than react to single "
                          "points."])
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """A short alt-text paragraph for the chart: what is plotted, over what range, the centre line and
         limits, and the signals. Used as figure alt text for screen readers."""
         d = self.data
@@ -248,30 +263,31 @@ class SPCResult:
         text[0] += f" by {o.get('xlab') or o.get('x')}" if o.get("x") else ""
         text[0] += f": {len(d)} points from {labels[0]} to {labels[-1]}." if len(d) else "."
         for _, r in self.summary().iterrows():
-            part = f"Part {r['part_label']}: " if len(d["part"].unique()) > 1 else ""
+            part = self._part_name(r["part_label"], heading=True) + ": " if len(d["part"].unique()) > 1 else ""
             if "facet" in r:
                 part = f"{r['facet']}, {part[:1].lower() + part[1:]}" if part else f"{r['facet']}: "
-            centre = "median" if self.chart == "run" else "centre line"
-            line = f"{part}{centre} {_num(r['cl'])}" if part else f"{_upper_first(centre)} {_num(r['cl'])}"
+            centre = "median" if spec.centre_name == "median" else "centre line"
+            line = f"{part}{centre} {_num(r['cl'])}" if part else f"{upper_first(centre)} {_num(r['cl'])}"
             if spec.has_limits:
                 sub = d[d["part"] == r["part"]] if "facet" not in d else \
                     d[(d["part"] == r["part"]) & (d["facet"] == r["facet"])]
+                size = max((abs(v) for v in (r["cl"], r["lcl"], r["ucl"]) if np.isfinite(v)), default=None)
                 if np.allclose(sub["lcl"], sub["lcl"].iloc[0], equal_nan=True) and \
                         np.allclose(sub["ucl"], sub["ucl"].iloc[0], equal_nan=True):
-                    line += f", control limits {_num(r['lcl'])} to {_num(r['ucl'])}"
+                    line += f", control limits {_num(r['lcl'], size)} to {_num(r['ucl'], size)}"
                 else:
-                    line += (f", control limits varying with the denominator (on average {_num(r['lcl'])} "
-                             f"to {_num(r['ucl'])})")
+                    line += (f", control limits varying with the denominator (on average {_num(r['lcl'], size)} "
+                             f"to {_num(r['ucl'], size)})")
             text.append(line + ".")
         n_sig = int(d["signal"].sum())
         whole = sorted({f.rule.name.lower() for f in self.findings if f.part_level})
         if n_sig:
-            text.append(f"{n_sig} point{'s' if n_sig != 1 else ''} marked as signals.")
+            text.append(f"{plural(n_sig, 'point')} marked as signals.")
         if whole:
             text.append(f"The pattern as a whole signals: {', '.join(whole)}.")
         if not n_sig and not whole:
             text.append("No signals.")
-        return " ".join(text)
+        return Text(" ".join(text))
 
     def plot(self, ax=None, **style):
         """Draw the chart with matplotlib and return the Axes (a Figure for a faceted result).

@@ -14,9 +14,10 @@ import re
 import ipywidgets as widgets
 import pandas as pd
 
+from ..display import rule_set_name
 from ..errors import QIDataError
 from ..plot import alt_text
-from ..plot.spc import caption_text, rule_set_label
+from ..plot.spc import caption_text
 from ..stats.api import spc
 from ..stats.charts import CHARTS
 from ..stats.rules import RULE_SETS
@@ -121,7 +122,7 @@ class Explorer(widgets.VBox):
                                   **wide),
             "chart": widgets.Dropdown(options=[(f"{s.title}", k) for k, s in CHARTS.items()], value=chart,
                                       description="Chart", **wide),
-            "rules": widgets.Dropdown(options=[(rule_set_label(k), k) for k in RULE_SETS], value=rules,
+            "rules": widgets.Dropdown(options=[(rule_set_name(k), k) for k in RULE_SETS], value=rules,
                                       description="Rules", **wide),
             "freeze": widgets.SelectionSlider(options=[("off", 0)], value=0, description="Freeze after",
                                               continuous_update=False, **wide),

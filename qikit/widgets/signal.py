@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from .. import simulate
+from ..display import plural, rule_set_name
 from ..errors import QIDataError
 from ..plot import alt_text
-from ..plot.spc import rule_set_label
 from ..stats.api import spc
+from ..stats.charts import CHARTS
 from ..stats.result import XLabels
 from ..stats.rules import RULE_SETS
 from ._render import ChartImage, message_html, run_quietly
@@ -31,8 +32,6 @@ __all__ = ["signal_or_noise", "SignalOrNoise", "catch_table"]
 
 KINDS = {"none": "Nothing", "shift": "Shift", "trend": "Trend", "outlier": "Outlier"}
 _SIZE_LABEL = {"none": "Size (SD)", "shift": "Shift (SD)", "trend": "Slope (SD/pt)", "outlier": "Outlier (SD)"}
-#: Short names of the rule sets for the table.
-_SET_NAMES = {"anhoej": "Anhøj", "ihi": "IHI", "weco": "Western Electric", "nelson": "Nelson"}
 
 
 def catch_table(results: dict, errors: dict, change: int | None) -> pd.DataFrame:
@@ -59,7 +58,7 @@ def catch_table(results: dict, errors: dict, change: int | None) -> pd.DataFrame
     rows = []
     for key in RULE_SETS:
         res = results.get(key)
-        row = dict(rules=key, name=_SET_NAMES.get(key, key), caught=False, first=-1, delay=-1, fired="",
+        row = dict(rules=key, name=rule_set_name(key, long=False), caught=False, first=-1, delay=-1, fired="",
                    false_alarms=0, note=errors.get(key, ""))
         if res is not None:
             d = res.data
@@ -150,7 +149,7 @@ class SignalOrNoise(widgets.VBox):
                                                         "(a baseline), as when monitoring a process",
                                                         "Centre line and limits from every point"],
                                               style={"description_width": "95px", "button_width": "150px"}),
-            "show": widgets.Dropdown(options=[(rule_set_label(k), k) for k in RULE_SETS], value=show,
+            "show": widgets.Dropdown(options=[(rule_set_name(k), k) for k in RULE_SETS], value=show,
                                      description="Chart shows", style=style, layout=widgets.Layout(width="330px")),
         }
         self.new_button = widgets.Button(description="New process", icon="refresh",
@@ -222,8 +221,8 @@ class SignalOrNoise(widgets.VBox):
             self.notes += [note for note in notes if note not in self.notes]
             self.results[key] = res
             if error:
-                self.errors[key] = ("needs control limits: choose the I chart" if c["chart"].value == "run"
-                                    else error)
+                self.errors[key] = ("needs control limits: choose the I chart"
+                                    if not CHARTS[c["chart"].value].has_limits else error)
         self.table = catch_table(self.results, self.errors, change)
         self.table_html.value = self._table_html(change)
         shown = c["show"].value
@@ -234,8 +233,8 @@ class SignalOrNoise(widgets.VBox):
             return
         ax = self.chart_image.axes()
         annotate = [(self.data["date"].iloc[change], "change")] if change is not None else None
-        self.result.plot(ax=ax, caption=False, annotate=annotate, title=f"{_SET_NAMES[shown]} rules on "
-                         f"{'a run chart' if c['chart'].value == 'run' else 'an I chart'}")
+        self.result.plot(ax=ax, caption=False, annotate=annotate, title=f"{rule_set_name(shown, long=False)} rules on "
+                         f"{'an I chart' if CHARTS[c['chart'].value].has_limits else 'a run chart'}")
         self.png = self.chart_image.show(alt=alt_text(self.chart_image.figure))
         self.words.value = message_html(notes=self.notes, text=self.result.explain(), alt=self.chart_image.alt)
 
@@ -249,11 +248,11 @@ class SignalOrNoise(widgets.VBox):
             if r.note and r.rules in self.errors:
                 caught = f"<em>{html.escape(r.note)}</em>"
             elif change is None:
-                caught = (f"{r.false_alarms} point{'s' if r.false_alarms != 1 else ''}" if r.false_alarms else "none")
+                caught = plural(r.false_alarms, "point") if r.false_alarms else "none"
                 if r.note:
                     caught += f"; {html.escape(r.note)}"
             elif r.first >= 0:
-                after = "at the change" if r.delay == 0 else f"{r.delay} point{'s' if r.delay != 1 else ''} later"
+                after = "at the change" if r.delay == 0 else f"{plural(r.delay, 'point')} later"
                 caught = f"<strong>Yes</strong>: first flagged point {r.first + 1} ({after})"
             elif r.caught:
                 caught = "<strong>Yes</strong>: whole chart"
