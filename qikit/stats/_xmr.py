@@ -6,8 +6,7 @@ keeps: the I chart uses 3 / d2 = 3 / 1.128 = 2.6596 (Montgomery, Appendix VI; qi
 the rounded 2.66 (NHS England 2019; NHSRplotthedots' ``ptd_spc_standard()``, ``limit <- 2.66``).
 
 The functions work on many series at once: points sorted so that each series (facet, part or segment) is
-one contiguous block starting at ``starts``, with ``first`` marking each block's first point. One series is
-one block starting at 0.
+one contiguous block, described by a :class:`~qikit.stats.runs.Segments` (one series: ``Segments.one(n)``).
 
 Sources
 -------
@@ -21,6 +20,8 @@ Sources
 from __future__ import annotations
 
 import numpy as np
+
+from .runs import Segments
 
 
 def group_sum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -45,16 +46,17 @@ def moving_ranges(y: np.ndarray, first: np.ndarray) -> np.ndarray:
     return mr
 
 
-def mean_moving_range(mr: np.ndarray, used: np.ndarray, starts: np.ndarray, screen_factor: float | None,
-                      keep_flat: bool, block: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The mean moving range of each block, from the moving ranges marked ``used``.
+def mean_moving_range(mr: np.ndarray, used: np.ndarray, segs: Segments, screen_factor: float | None,
+                      keep_flat: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The mean moving range of each segment, from the moving ranges marked ``used``.
 
-    With ``screen_factor`` (3.267 = D4 for both charts), moving ranges at or above ``screen_factor`` x the
-    block's mean moving range are left out and the mean taken again, once (Nelson 1982). When a block's mean
-    moving range is 0 (a flat baseline) screening would leave nothing: ``keep_flat=True`` keeps the mean at 0
-    (qikit's Making Data Count), ``keep_flat=False`` gives NaN (qicharts2's I chart). A block without moving
-    ranges gives NaN. ``block`` (each point's block number) may be passed when the caller has it already.
-    Returns (mean moving range per block, the moving ranges that entered it).
+    ``segs`` (:class:`qikit.stats.runs.Segments`) says which segment (facet, part) each point is in; the
+    sums are numpy's own, segment by segment. With ``screen_factor`` (3.267 = D4 for both charts), moving
+    ranges at or above ``screen_factor`` x the segment's mean moving range are left out and the mean taken
+    again, once (Nelson 1982). When a segment's mean moving range is 0 (a flat baseline) screening would
+    leave nothing: ``keep_flat=True`` keeps the mean at 0 (qikit's Making Data Count), ``keep_flat=False``
+    gives NaN (qicharts2's I chart: no limits). A segment without moving ranges gives NaN.
+    Returns (mean moving range per segment, the moving ranges that entered it).
 
     Examples
     --------
@@ -62,24 +64,22 @@ def mean_moving_range(mr: np.ndarray, used: np.ndarray, starts: np.ndarray, scre
     (3.267 x 32/17 = 6.15), leaving a mean of 1:
 
     >>> y = np.array([1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1], dtype=float)
-    >>> first = np.zeros(18, dtype=bool); first[0] = True
-    >>> mr = moving_ranges(y, first)
-    >>> amr, used = mean_moving_range(mr, ~np.isnan(mr), np.array([0]), 3.267, keep_flat=True)
+    >>> one = Segments.one(18)
+    >>> mr = moving_ranges(y, one.first)
+    >>> amr, used = mean_moving_range(mr, ~np.isnan(mr), one, 3.267, keep_flat=True)
     >>> float(amr[0]), int(used.sum())
     (1.0, 15)
     """
     used = used & ~np.isnan(mr)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        amr = group_sum(np.where(used, mr, 0.0), starts) / group_sum(used.astype(np.int64), starts)
-        if screen_factor is None:
-            return amr, used
-        cut = screen_factor * amr
-        if keep_flat:
-            cut[~(amr > 0)] = np.inf
-        if block is None:
-            block = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(mr))))
-        keep = used & (mr < cut[block])
-        screened = group_sum(np.where(keep, mr, 0.0), starts) / group_sum(keep.astype(np.int64), starts)
+    amr = segs.subset(used).mean(mr[used])
+    if screen_factor is None:
+        return amr, used
+    cut = screen_factor * amr
+    if keep_flat:
+        cut[~(amr > 0)] = np.inf
+    with np.errstate(invalid="ignore"):
+        keep = used & (mr < segs.spread(cut))
+    screened = segs.subset(keep).mean(mr[keep])
     if keep_flat:
         screened = np.where(amr > 0, screened, amr)
     return screened, keep

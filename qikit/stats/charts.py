@@ -19,6 +19,8 @@ from math import lgamma
 
 import numpy as np
 
+from ._xmr import mean_moving_range as xmr_mean_moving_range
+from ._xmr import moving_ranges
 from .runs import Segments
 
 #: d2 for moving ranges of two (Montgomery, Appendix Table VI): sigma = mean moving range / 1.128.
@@ -112,19 +114,10 @@ def mean_moving_range(values: np.ndarray, screen: bool) -> float:
 
 
 def _mean_moving_range(values: np.ndarray, segs: Segments, screen: bool) -> np.ndarray:
-    """:func:`mean_moving_range` of each part at once (no range spans two parts)."""
-    mr = np.abs(np.diff(values))
-    ok = ~np.isnan(mr)
-    if segs.n > 1:
-        ok &= ~segs.first[1:]
-    mr = mr[ok]
-    by = Segments(None, 1, np.array([mr.shape[0]])) if segs.n == 1 else Segments(segs.ids[1:][ok], segs.n)
-    amr = by.mean(mr)
-    if screen:
-        with np.errstate(invalid="ignore"):
-            kept = mr < D4 * by.spread(amr)
-        amr = by.subset(kept).mean(mr[kept])
-    return amr
+    """:func:`mean_moving_range` of each part at once (no range spans two parts): the XmR arithmetic
+    shared with Making Data Count (:mod:`qikit.stats._xmr`), with qicharts2's rule for a flat baseline."""
+    mr = moving_ranges(values, segs.first)
+    return xmr_mean_moving_range(mr, ~np.isnan(mr), segs, D4 if screen else None, keep_flat=False)[0]
 
 
 def _symmetric(y, centre, sigma, cl_plot=None, lower=-np.inf, upper=np.inf) -> Limits:

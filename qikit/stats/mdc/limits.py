@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._xmr import group_sum, mean_moving_range, moving_ranges
+from .._xmr import mean_moving_range, moving_ranges
+from ..runs import Segments
 from ..charts import D4
 
 #: Process limits are mean +/- 2.66 x mean moving range: 3 / d2 with d2 = 1.128, the bias
@@ -42,6 +43,11 @@ SCREEN_FACTOR = D4
 MIN_POINTS = 13
 
 
+def lengths_of(starts: np.ndarray, n: int) -> np.ndarray:
+    """How many points each contiguous group has, from where the groups start."""
+    return np.diff(np.append(starts, n))
+
+
 def xmr_limits(y: np.ndarray, seg: np.ndarray, first: np.ndarray, starts: np.ndarray, baseline: np.ndarray,
                screen: bool):
     """Mean, mean moving range and the moving ranges for every group (facet + segment).
@@ -51,17 +57,16 @@ def xmr_limits(y: np.ndarray, seg: np.ndarray, first: np.ndarray, starts: np.nda
     the points the limits rest on (the first ``fix_after`` of each group). Returns
     (mean, amr, mr, mr_used, n_values, n_mr), with mean, amr and the counts per group.
     """
+    segs = Segments(seg, len(starts), lengths_of(starts, len(y)))
     have = baseline & ~np.isnan(y)
-    n_values = group_sum(have.astype(np.int64), starts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = group_sum(np.where(have, y, 0.0), starts) / n_values
+    n_values = segs.count(have)
+    mean = segs.subset(have).mean(y[have])
     mr = moving_ranges(y, first)
     used = baseline & ~np.isnan(mr)
-    n_mr = group_sum(used.astype(np.int64), starts)
+    n_mr = segs.count(used)
     # Nelson (1982): drop moving ranges at or above 3.267 x amr, then average again. When amr is 0
     # (a flat baseline) nothing can be screened, so it stays 0.
-    amr, used = mean_moving_range(mr, used, starts, SCREEN_FACTOR if screen else None, keep_flat=True,
-                                  block=seg)
+    amr, used = mean_moving_range(mr, used, segs, SCREEN_FACTOR if screen else None, keep_flat=True)
     return mean, amr, mr, used, n_values, n_mr
 
 
