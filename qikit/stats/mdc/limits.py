@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._xmr import mean_moving_range, moving_ranges
-from ..runs import Segments
 from ..charts import D4
+from ..runs import Segments
 
 #: Process limits are mean +/- 2.66 x mean moving range: 3 / d2 with d2 = 1.128, the bias
 #: constant of the range of two points, rounded as Making Data Count prints it (Wheeler & Chambers 1992,
