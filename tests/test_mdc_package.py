@@ -13,6 +13,7 @@ import pytest
 import qikit
 from qikit.stats import _xmr, charts
 from qikit.stats.mdc import LIMIT_FACTOR, SCREEN_FACTOR, MDCResult, mdc
+from qikit.stats.runs import Segments
 
 VIGNETTE = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
 # mean 35 / 18 = 1.94444; moving ranges 1, 1, 1, 8, 9 and twelve 1s (sum 32, mean 1.88235); screening at
@@ -49,7 +50,7 @@ def test_screening_is_the_same_constant_and_arithmetic_as_the_i_chart():
     first[0] = True
     mr = _xmr.moving_ranges(y, first)
     for screen, expected in ((True, 1.0), (False, 32 / 17)):
-        amr, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), np.array([0]), charts.D4 if screen else None,
+        amr, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), Segments.one(len(y)), charts.D4 if screen else None,
                                         keep_flat=False)
         assert amr[0] == pytest.approx(expected)
         assert charts.mean_moving_range(y, screen=screen) == pytest.approx(expected)
@@ -59,8 +60,8 @@ def test_a_flat_baseline_keeps_its_zero_moving_range_only_in_mdc():
     flat = np.array([4.0, 4.0, 4.0, 4.0])
     first = np.array([True, False, False, False])
     mr = _xmr.moving_ranges(flat, first)
-    kept, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), np.array([0]), 3.267, keep_flat=True)
-    dropped, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), np.array([0]), 3.267, keep_flat=False)
+    kept, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), Segments.one(len(flat)), 3.267, keep_flat=True)
+    dropped, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), Segments.one(len(flat)), 3.267, keep_flat=False)
     assert kept[0] == 0 and np.isnan(dropped[0])
     assert np.isnan(charts.mean_moving_range(flat, screen=True))  # the I chart, as qicharts2: no limits
 
@@ -71,7 +72,7 @@ def test_grouped_moving_ranges_never_cross_a_group_or_a_gap():
     mr = _xmr.moving_ranges(y, first)
     # |3-1| = 2; next to the gap: missing; 6 starts no range (gap before); 10 starts group 2; |11-10| = 1
     assert np.isnan(mr[[0, 2, 3, 4]]).all() and mr[1] == 2 and mr[5] == 1
-    amr, used = _xmr.mean_moving_range(mr, np.ones(6, dtype=bool), np.array([0, 4]), None, keep_flat=True)
+    amr, used = _xmr.mean_moving_range(mr, np.ones(6, dtype=bool), Segments(None, 2, np.array([4, 2])), None, keep_flat=True)
     assert amr.tolist() == [2.0, 1.0] and used.tolist() == [False, True, False, False, False, True]
 
 
@@ -175,19 +176,3 @@ def test_freeze_is_the_spc_name_for_fix_after():
     assert float(by_freeze.summary()["upl"].iloc[0]) == pytest.approx(2.5 + 2.66 * 22 / 7)
     with pytest.raises(qikit.QIDataError, match="not both"):
         mdc(frame(VIGNETTE), x="month", y="y", freeze=8, fix_after=8)
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_the_shared_kernel_gives_the_i_charts_mean_moving_range(seed):
-    """What charts.mean_moving_range would return if it called the shared kernel (the change proposed for
-    charts.py): the same number on random series with gaps, screened or not."""
-    rng = np.random.default_rng(seed)
-    y = rng.gamma(2.0, 3.0, size=int(rng.integers(2, 60)))
-    y[rng.random(len(y)) < 0.1] = np.nan
-    first = np.zeros(len(y), dtype=bool)
-    first[0] = True
-    mr = _xmr.moving_ranges(y, first)
-    for screen in (True, False):
-        amr, _ = _xmr.mean_moving_range(mr, ~np.isnan(mr), np.array([0]), charts.D4 if screen else None,
-                                        keep_flat=False)
-        assert amr[0] == pytest.approx(charts.mean_moving_range(y, screen), nan_ok=True, rel=1e-12)
