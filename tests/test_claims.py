@@ -522,3 +522,40 @@ def test_nb01_four_hour_run_chart_reading():
                                                                             & np.isin(months, [1, 2, 3]))]
         summer = pct[(major["period"].dt.year == year) & np.isin(months, [6, 7, 8])] if year > 2016 else pct[:3]
         assert winter.min() < summer.min()
+
+
+def test_nb04_ward12_is_noise_and_ward7_runs_straddle_the_change():
+    discharges = qikit.datasets.discharge_before_noon()
+    ward12 = discharges[discharges["ward"] == "Ward 12"].head(26)
+    row = _quiet(qikit.spc, ward12, x="week", y="before_noon", n="discharges", multiply=100).summary().iloc[0]
+    text = _notebook("04-run-charts.ipynb")
+    _says(text, "Here are the first 26 weeks of ward 12", "Neither happens here: this ward's week-to-week ups and "
+          "downs are noise", "long runs below the median before it and above it after")
+    assert not row["runs_signal"] and len(ward12) == 26
+    ward7 = discharges[discharges["ward"] == "Ward 7"]
+    anhoej = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", multiply=100, rules="anhoej")
+    runs = anhoej.signals[anhoej.signals["rule"] == "anhoej_shift"].merge(anhoej.data[["x", "y", "cl"]], on="x")
+    change = pd.Timestamp("2023-05-29")
+    runs = runs.rename(columns={"y_x": "y"})
+    below, above = runs[runs["y"] < runs["cl"]], runs[runs["y"] > runs["cl"]]
+    assert len(below) and (below["x"] < change).all() and len(above) and (above["x"] >= change).all()
+
+
+# ------------------------------------------------------------------------------------ assignment scenarios
+def test_assignment_scenarios_match_the_data():
+    """a4: ward 7 discharged 'about one patient in six' before noon; a6: after the change 'about three patients in
+    ten' (notebook 07's data); a5: with the 95% standard inside the limits 'some months will meet it, most will
+    not'."""
+    discharges = qikit.datasets.discharge_before_noon()
+    ward7 = discharges[discharges["ward"] == "Ward 7"]
+    baseline = int((ward7["week"] < "2023-05-29").sum())
+    parts = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", chart="p", part=[baseline]).summary()
+    assert round(6 * parts["cl"].iloc[0]) == 1 and round(10 * parts["cl"].iloc[1]) == 3
+    _says(_cell("a4_pdsa_ramp", "a4_intro"), "discharges only about one patient in six before noon")
+    _says(_cell("a6_sustain_and_spread", "a6_intro"), "about three patients in ten go home before noon")
+    ns = _run("a5_making_data_count")
+    board = ns["board"].data
+    latest = board[board["x"] >= pd.Timestamp("2017-06-01")]
+    met = int((latest["y"] >= 95).sum())
+    assert 0 < met < len(latest) / 2  # "some months will meet it, most will not"
+    _says(_cell("a5_making_data_count", "a5_board_report"), "so some months will meet it, most will not")
