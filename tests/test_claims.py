@@ -183,7 +183,24 @@ def test_nb08_rebaselining_example_matches_its_prose():
           "the assurance says the 90% target will never be met", "show it will be met in some months (hit and miss)")
     assert flow["date"].iloc[18] == pd.Timestamp("2022-10-01") and flow["special"].iloc[18]
     assert one["assurance"] == "consistent_fail" and rebased.iloc[-1]["assurance"] == "inconsistent"
-    assert (rebased["n"] >= 12).all()  # "about 12 or more" points per segment
+    # "two runs of 7 months below the mean before it (April to October 2021 and December 2021 to June 2022)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        single = qikit.mdc(flow, x="date", y="value", improvement="increase", target=90)
+    shift = single.signals[single.signals["rule"] == "shift"].merge(single.data[["x", "mean"]], on="x")
+    runs = np.split(shift["x"].to_numpy(), np.flatnonzero(np.diff(shift["x"].dt.to_period("M").astype(int)) > 1) + 1)
+    assert [len(r) for r in runs] == [7, 7] and (shift["y"] < shift["mean"]).all()
+    spans = [(pd.Timestamp(r[0]), pd.Timestamp(r[-1])) for r in runs]
+    assert [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in spans] == [("2021-04", "2021-10"),
+                                                                             ("2021-12", "2022-06")]
+    assert all(end < pd.Timestamp("2022-10-01") for _, end in spans)  # "before it"
+    _says(text, "two runs of 7 months below the mean before it (April to October 2021 and December 2021 to June 2022)")
+    # "Each segment has 18 months, so its limits are still trial limits" (fewer than 20); none is provisional
+    from qikit.stats.mdc import MIN_POINTS
+
+    assert rebased["n"].tolist() == [18, 18] and (rebased["n"] < 20).all() and (rebased["n"] >= MIN_POINTS).all()
+    _says(text, "Each segment has 18 months, so its limits are still trial limits",
+          f"with fewer than {MIN_POINTS} `qikit.mdc` calls them provisional")
 
 
 # ------------------------------------------------------------------------------------ notebook 07
