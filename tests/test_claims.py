@@ -394,6 +394,7 @@ def test_nb06_ward7_is_not_split_on_hope():
                 f"{first:%B %Y} to {last:%B %Y}",
           f"the run starts in {first:%B %Y}, four months **before** the bundle")
     assert months_before == 4 and frozen.summary().iloc[0]["runs_signal"]
+    _says(text, "the baseline holds September 2022, the month the 36-month chart flagged")  # whole.signals above
     d = frozen.data.set_index("x")
     assert (d.loc[run, "y"] < d.loc[run, "cl"]).all()  # below the old centre line
     # the notebook's own cells make these charts
@@ -474,6 +475,10 @@ def test_nb06_p_chart_laney_and_rare_event_readings():
     above_after, above_before = int((after["y"] > after["ucl"]).sum()), int((g["y"] > g["ucl"]).iloc[:sskin].sum())
     _says(text, f"the g chart flags {words[above_after]} of the {words[len(after)]} gaps since the bundle",
           f"the {words[above_before]} baseline gaps above the limit")
+    # "a known change meets a signal that starts with the first gap after it": the split is justified
+    assert bool(after["y"].iloc[0] > after["ucl"].iloc[0])
+    _says(text, "Here a known change meets a signal that starts with the first gap after it, so splitting the t "
+                "chart at the bundle is justified")
     assert 5 <= g["cl"].iloc[0] <= 9  # "the typical gap was about a week"
     assert 5 <= t["cl"].iloc[0] <= 9 and 25 <= t["cl"].iloc[1] <= 35  # "from about a week to about a month"
     ae = qikit.datasets.ae_attendances()
