@@ -19,9 +19,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
 from ._options import OPTIONS
-from .spec import Miss, Number
+from .spec import Choice, Miss, Number, Option
 
 __all__ = ["check_red_beads", "SCENARIOS", "check_tampering", "exercise_trust", "check_upper_limit",
            "self_check"]
@@ -40,7 +40,11 @@ _BEADS = {
 
 def check_red_beads(answer) -> Verdict:
     """Exercise 1: what should the supervisor do about Worker 4 (most red beads)? (a, b or c)"""
-    return choice(answer, "c", _BEADS, texts=OPTIONS["nb05.check_red_beads"][0])
+    texts = OPTIONS["nb05.check_red_beads"][0]
+    # the option's gist in a trainee's words: "neither", "change the system", "c. change the system"
+    words = {"a": ("retrain worker 4",), "b": ("give worker 2 a bonus", "a bonus for worker 2"),
+             "c": ("neither", "change the system", "neither change the system")}
+    return Choice({k: Option(texts[k], why, words[k]) for k, why in _BEADS.items()}, "c").check(answer)
 
 
 #: Exercise 2: four ways of reacting to results; the trainee names the funnel rule each one follows.
