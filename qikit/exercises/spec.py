@@ -194,8 +194,10 @@ class Choice:
         for key, accepted in words.items():
             if text in accepted:
                 return key
-        if letter in self.options:
-            return letter if not rest or _plain(rest) in words[letter] else None
+        if letter in self.options and (not rest or _plain(rest) in words[letter]):
+            return letter
+        # not a letter after all, or a letter with words that are not its option's: "a run longer than the
+        # limit" starts with the article "a", and is read as the start of an option's words like any other text
         if len(text.split()) >= 2:
             starts = [k for k, accepted in words.items() if any(w.startswith(text + " ") for w in accepted)]
             if len(starts) == 1:

@@ -234,6 +234,8 @@ BANK = [
     ("nb04.self_check", "right", {1: "the median", 2: "a run longer than the limit for that many points",
                                   3: "so that signals can be matched with the changes that may explain them"}, R, ""),
     ("nb04.self_check", "right", {1: "median", 2: "A", 3: "c"}, R, "without the article"),
+    ("nb04.self_check", "right", {1: "Median", 2: "a run longer than the limit", 3: "so that signals can be matched"},
+     R, "the start of each option, 2 beginning with the article 'a'"),
     ("nb04.self_check", "misconception", {1: "a", 2: "a", 3: "c"}, P, "the mean"),
     ("nb04.self_check", "wrong", {1: "c", 2: "c", 3: "b"}, W, ""),
     ("nb04.self_check", "blank", {1: ..., 2: ..., 3: ...}, N, ""),
