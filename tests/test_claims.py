@@ -581,3 +581,20 @@ def test_assignment_scenarios_match_the_data():
     met = int((latest["y"] >= 95).sum())
     assert 0 < met < len(latest) / 2  # "some months will meet it, most will not"
     _says(_cell("a5_making_data_count", "a5_board_report"), "so some months will meet it, most will not")
+
+
+def test_nb05_no_trend_in_the_beads_and_rules_3_and_4_wander():
+    """05: the red beads show 'no run or trend' under every rule set qikit has (IHI's includes the trend rule);
+    'under rules 3 and 4 the marbles wander further and further away': further than rule 2, and further in
+    the second fifty drops than in the first."""
+    beads = qikit.simulate.red_beads(seed=1)
+    for rules in ("anhoej", "ihi", "weco", "nelson"):
+        res = _quiet(qikit.spc, beads, x="draw", y="red", n="paddle", chart="p", multiply=100, rules=rules)
+        assert res.signals.empty, rules
+    text = _notebook("05-variation.ipynb")
+    _says(text, "Every draw lies inside the limits, and there is no run or trend",
+          "under rules 3 and 4 the marbles wander further and further away")
+    distance = {r: qikit.simulate.funnel_experiment(rule=r, drops=100, seed=3)["distance"] for r in (1, 2, 3, 4)}
+    assert distance[1].mean() < distance[2].mean() < min(distance[3].mean(), distance[4].mean())
+    for r in (3, 4):
+        assert distance[r][50:].mean() > distance[r][:50].mean()

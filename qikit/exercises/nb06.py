@@ -47,12 +47,14 @@ SCENARIOS = {
     6: "Monthly % of attendances seen within 4 hours in a large A&E department (about 10,000 a month)",
 }
 _CHARTS = {1: "p", 2: "u", 3: "c", 4: "t", 5: "g", 6: "pp"}
-# Other answers a fair tutor accepts, with why (this notebook itself teaches both): a g chart counts the
-# opportunities between events, "cases (or days)", and the A&E percentages are charted with XmR in 06, 08
-# and assignment 5, as Making Data Count does.
+# Other answers a fair tutor accepts, with why (this notebook itself teaches them): a g chart counts the
+# opportunities between events, "cases (or days)"; the A&E percentages are charted with XmR in 06, 08
+# and assignment 5, as Making Data Count does; a u chart of counts with a constant area is a c chart.
 _ALSO_RIGHT = {
     (4, "g"): "a g chart also works for days between events (06 draws one for days between pressure ulcers); the "
               "t chart is the usual choice for time, and copes with gaps of part of a day.",
+    (3, "u"): "a u chart works too: with the same area of opportunity every month it draws the same picture as a "
+              "c chart, which is the simpler choice.",
     (6, "i"): "an XmR (i) chart, as Making Data Count and this course's A&E charts use; Laney's p′ would also use "
               "the known denominator while allowing for the extra variation.",
 }
@@ -74,8 +76,6 @@ _MISTAKES = {
     (2, "c"): "A c chart assumes the same area of opportunity every month; bed-days vary, so use a rate.",
     (2, "p"): "A patient can fall more than once, and falls are counted per bed-day: a rate of events, not a "
               "proportion of patients.",
-    (3, "u"): "A u chart works too, but with the same area of opportunity each month the simpler c chart is "
-              "enough.",
     (5, "t"): "The gap here is counted in operations (cases), which is a g chart; the t chart measures time.",
     (6, "p"): "With about 10,000 patients a month the p chart's limits are far too narrow (over-dispersion): "
               "nearly every month signals. Use Laney's p′ chart.",

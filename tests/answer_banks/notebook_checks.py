@@ -275,6 +275,8 @@ BANK = [
     ("nb06.check_charts", "right", {1: "p", 2: "u", 3: "c", 4: "g", 5: "g", 6: "XmR"}, R,
      "g for days between events and XmR for A&E, as notebook 06 itself teaches"),
     ("nb06.check_charts", "misconception", {1: "p", 2: "c", 3: "c", 4: "t", 5: "g", 6: "pp"}, P, "c for falls"),
+    ("nb06.check_charts", "right", {1: "p", 2: "u", 3: "u", 4: "t", 5: "g", 6: "pp"}, R,
+     "u for the needlesticks: with a constant area of opportunity it is the c chart's picture"),
     ("nb06.check_charts", "wrong", {i: "run" for i in range(1, 7)}, W, ""),
     ("nb06.check_charts", "blank", {i: ... for i in range(1, 7)}, N, ""),
     ("nb06.check_funnel", "model", "b", R, ""),
