@@ -209,12 +209,18 @@ def limit_spread(points=(5, 10, 20, 25, 50), processes: int = 5000, seed: int = 
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("points")
 
 
+_ABOUT_WORDS = {"at", "least", "about", "around", "roughly", "approximately", "or", "more", "to", "points", "point",
+                "weeks", "subgroups", "values", "and", "over", "minimum", "of", "a", "between", "than"}
+
+
 def _range_to_number(value):
-    """"20-25", "20 to 25", "20–25 points" -> 22.5 (a range typed for "about how many"); otherwise unchanged."""
+    """A count typed in words for "about how many": "20-25", "20 to 25 points" -> 22.5; "at least 20",
+    "20+", "20 or more" -> 20; anything else unchanged."""
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d+)\s*(?:-|–|—|to)\s*(\d+)\s*(?:points|weeks|subgroups)?\s*", value, re.I)
-        if match:
-            return (int(match.group(1)) + int(match.group(2))) / 2
+        numbers = re.findall(r"\d+(?:\.\d+)?", value)
+        words = re.findall(r"[a-z]+", value.lower())
+        if "," not in value and 1 <= len(numbers) <= 2 and set(words) <= _ABOUT_WORDS:
+            return sum(float(n) for n in numbers) / len(numbers)
     return value
 
 

@@ -316,6 +316,7 @@ BANK = [
     ("nb06.check_trial_limits", "right", {"points": 25, "action": "use them as trial limits"}, R,
      "the option's first words"),
     ("nb06.check_trial_limits", "right", {"points": "20 to 25 points", "action": "(a)"}, R, "range in words"),
+    ("nb06.check_trial_limits", "right", {"points": "at least 20", "action": "a"}, R, "a minimum in words"),
     ("nb06.check_trial_limits", "misconception", {"points": 12, "action": "a"}, P, "qikit's minimum for a first chart"),
     ("nb06.check_trial_limits", "misconception", {"points": 20, "action": "c"}, P, "freezes limits from 10 weeks"),
     ("nb06.check_trial_limits", "wrong", {"points": 5, "action": "b"}, W, ""),
