@@ -79,7 +79,8 @@ def check_tampering(answer) -> Verdict:
     if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(v) for v in answer.values())):
         return not_answered("Replace each ... with a rule number (1, 2, 3 or 4), then run the cell again.")
     if not isinstance(answer, Mapping):
-        return wrong("Give your answers as a dictionary from scenario to rule, e.g. {1: 1, 2: 4, 3: 2, 4: 3}.")
+        return wrong("Give your answers as a dictionary from scenario to rule, as in the cell: "
+                     "{1: ..., 2: ..., 3: ..., 4: ...} with a rule number (1 to 4) for each scenario.")
     lines, good, blank = [], 0, 0
     for number, rule in _RULES.items():
         given = answer.get(number, answer.get(str(number)))

@@ -101,7 +101,8 @@ def check_charts(answer) -> Verdict:
         return not_answered("Replace each ... with a chart type in quotes (\"p\", \"u\", ...), then run the cell "
                             "again.")
     if not isinstance(answer, Mapping):
-        return wrong("Give your answers as a dictionary from measure number to chart, e.g. {1: \"p\", 2: \"u\"}.")
+        return wrong("Give your answers as a dictionary from measure number to chart, as in the cell: "
+                     "{1: ..., 2: ..., ...} with a chart type in quotes for each measure.")
     lines, good, blank = [], 0, 0
     for number, chart in _CHARTS.items():
         given = answer.get(number, answer.get(str(number)))
@@ -248,7 +249,7 @@ _TRIAL = Fields({
                      hint="Not yet: the advice is in the text above the table (a number, or a range such as "
                           "20-25)."),
     "action": _TRIAL_ACTION,
-}, example='{"points": 20, "action": "a"}',
+}, example='{"points": ..., "action": ...} with a number and a letter (a, b or c)',
    partial=" Read the table again: how far apart are the limits from 10 points and from 25?")
 
 
@@ -321,7 +322,7 @@ def check_false_alarm(answer) -> Verdict:
                                 Miss(_any_of(25), "That is for 25 points; ward 7's chart has 36.", tol=0.3)],
                         hint="Not yet: the chance that none of 36 points is beyond the limits is (1 - p)^36; "
                              "the chance of at least one is 1 minus that, times 100 for a percentage."),
-    }, example='{"one_in": 370, "in_36": 9.3}')
+    }, example='{"one_in": ..., "in_36": ...} with two numbers')
     return spec.check(answer)
 
 
@@ -377,7 +378,8 @@ def check_more_rules(answer) -> Verdict:
     'not answered'
     """
     if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(v) for v in answer.values())):
-        return not_answered('Fill in {"all_four": 20, "why": "a"}, then run the cell again.')
+        return not_answered('Fill in {"all_four": ..., "why": ...} with a percentage and a letter (a, b or c), '
+                            'then run the cell again.')
     rates = false_alarm_rates()
     names = list(RULES_ADDED)
     spec = Fields({
@@ -390,7 +392,7 @@ def check_more_rules(answer) -> Verdict:
                                         "question asks about all four rules (the last row of the table).", tol=0.3)],
                            hint="Not yet: read the last row of the table (all four rules)."),
         "why": _WHY_MORE,
-    }, example='{"all_four": 20, "why": "a"}')
+    }, example='{"all_four": ..., "why": ...} with a percentage and a letter (a, b or c)')
     return spec.check(answer)
 
 
