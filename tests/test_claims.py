@@ -598,3 +598,27 @@ def test_nb05_no_trend_in_the_beads_and_rules_3_and_4_wander():
     assert distance[1].mean() < distance[2].mean() < min(distance[3].mean(), distance[4].mean())
     for r in (3, 4):
         assert distance[r][50:].mean() > distance[r][:50].mean()
+
+
+def test_nb04_and_nb05_set_up_figures():
+    """The set-up figures 04 and 05 state about their data: 04's three wards changed in the week of 19 June 2023
+    with 24 weeks either side, its ECG exercise has 24 weeks; 05's red beads are six workers over four days,
+    a paddle of 50 from a bowl of 4,000 beads, 800 of them red (20%)."""
+    import inspect
+
+    from qikit.exercises import nb04
+
+    wards = nb04.three_wards()
+    assert nb04.CHANGE_WEEK == pd.Timestamp("2023-06-19")
+    assert set(wards.groupby("ward")["period"].value_counts()) == {24}
+    assert len(nb04.ecg_times()) == 24
+    text4 = _notebook("04-run-charts.ipynb")
+    _says(text4, "Three wards each tried the same change in the week of 19 June 2023",
+          "holds 24 weeks of the median minutes")
+    beads = qikit.simulate.red_beads(seed=1)
+    defaults = inspect.signature(qikit.simulate.red_beads).parameters
+    red, white = defaults["red"].default, defaults["white"].default
+    assert (beads["worker"].nunique(), beads["day"].nunique(), set(beads["paddle"])) == (6, 4, {50})
+    assert (red + white, red, 100 * red // (red + white)) == (4000, 800, 20)
+    _says(_notebook("05-variation.ipynb"), "six volunteers", "a paddle with 50 holes into a bowl of 4,000 beads, 800 "
+          "of them red (20%)", "runs the experiment (six workers, four days)")
