@@ -183,7 +183,24 @@ def test_nb08_rebaselining_example_matches_its_prose():
           "the assurance says the 90% target will never be met", "show it will be met in some months (hit and miss)")
     assert flow["date"].iloc[18] == pd.Timestamp("2022-10-01") and flow["special"].iloc[18]
     assert one["assurance"] == "consistent_fail" and rebased.iloc[-1]["assurance"] == "inconsistent"
-    assert (rebased["n"] >= 12).all()  # "about 12 or more" points per segment
+    # "two runs of 7 months below the mean before it (April to October 2021 and December 2021 to June 2022)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        single = qikit.mdc(flow, x="date", y="value", improvement="increase", target=90)
+    shift = single.signals[single.signals["rule"] == "shift"].merge(single.data[["x", "mean"]], on="x")
+    runs = np.split(shift["x"].to_numpy(), np.flatnonzero(np.diff(shift["x"].dt.to_period("M").astype(int)) > 1) + 1)
+    assert [len(r) for r in runs] == [7, 7] and (shift["y"] < shift["mean"]).all()
+    spans = [(pd.Timestamp(r[0]), pd.Timestamp(r[-1])) for r in runs]
+    assert [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in spans] == [("2021-04", "2021-10"),
+                                                                             ("2021-12", "2022-06")]
+    assert all(end < pd.Timestamp("2022-10-01") for _, end in spans)  # "before it"
+    _says(text, "two runs of 7 months below the mean before it (April to October 2021 and December 2021 to June 2022)")
+    # "Each segment has 18 months, so its limits are still trial limits" (fewer than 20); none is provisional
+    from qikit.stats.mdc import MIN_POINTS
+
+    assert rebased["n"].tolist() == [18, 18] and (rebased["n"] < 20).all() and (rebased["n"] >= MIN_POINTS).all()
+    _says(text, "Each segment has 18 months, so its limits are still trial limits",
+          f"with fewer than {MIN_POINTS} `qikit.mdc` calls them provisional")
 
 
 # ------------------------------------------------------------------------------------ notebook 07
@@ -324,3 +341,284 @@ def test_a2_rubric_and_a6_model_answer_and_rubric_match_the_data():
     text = _cell("a6_sustain_and_spread", "a6_spread_plan")
     _says(text, "staff involvement and training", "benefits beyond patients", "monitoring (a daily count",
           f"Where the team was divided ({', '.join(divided)})")
+
+
+# ------------------------------------------------------------------------------------ notebook 06
+def _nb06_cell(cell_id: str) -> str:
+    nb = json.loads((ROOT / "notebooks" / "06-control-charts.ipynb").read_text(encoding="utf-8"))
+    return "".join(next(c for c in nb["cells"] if c.get("id") == cell_id)["source"])
+
+
+def _ward7_u(**kwargs):
+    falls = qikit.datasets.falls()
+    ward7 = falls[falls["ward"] == "Ward 7"]
+    return _quiet(qikit.spc, ward7, x="month", y="falls", n="bed_days", chart="u", multiply=1000, **kwargs)
+
+
+def test_nb06_ward7_is_not_split_on_hope():
+    """Section 3: the unsplit chart's only signal is September 2022; a split at the bundle draws a step that a
+    split at a month with no change draws as large; the frozen baseline's run starts before the bundle."""
+    falls = qikit.datasets.falls()
+    ward7 = falls[falls["ward"] == "Ward 7"]
+    bundle = int((ward7["month"] < "2023-10-01").sum())
+    text = _notebook("06-control-charts.ipynb")
+    whole = _ward7_u()
+    row = whole.summary().iloc[0]
+    assert len(ward7) == 36 and "chart all 36 months as one process" in text
+    assert list(whole.signals["x"].dt.strftime("%Y-%m")) == ["2022-09"] and not row["runs_signal"]
+    _says(text, "One month, September 2022, lies above the upper limit", "a year before the bundle",
+          "Nothing else signals: no run is longer than its limit, the line crosses the centre line often enough")
+    assert row["longest_run"] <= row["longest_run_max"] and row["n_crossings"] >= row["n_crossings_min"]
+    # the text no longer claims the old, false reading
+    assert "with the bundle; each part is stable" not in text
+    hope = _ward7_u(part=[bundle]).summary()
+    placebo_at = int((ward7["month"] < "2023-04-01").sum())
+    placebo = _ward7_u(part=[placebo_at]).summary()
+    _says(text, f"the centre line steps down from about {hope['cl'].iloc[0]:.1f} to about {hope['cl'].iloc[1]:.1f} "
+                "falls per 1,000 bed-days and each part looks stable",
+          f"Split in April 2023, when nothing changed, and the step is just as large, from about "
+          f"{placebo['cl'].iloc[0]:.1f} to about {placebo['cl'].iloc[1]:.1f}",
+          f"{int(hope['points'].iloc[0])} months each at the bundle and only {int(placebo['points'].iloc[0])} "
+          "before April 2023",
+          f"the rate fell from {hope['cl'].iloc[0]:.1f} to {hope['cl'].iloc[1]:.1f} with the bundle: that step was "
+          "drawn by the split")
+    assert (hope["sigma_signals"] == 0).all() and not hope["runs_signal"].any()  # "each part looks stable"
+    assert (placebo["sigma_signals"] == 0).all() and not placebo["runs_signal"].any()
+    assert hope["points"].tolist() == [18, 18] and placebo_at == 12 < 20  # trial limits (fewer than 20 points)
+    assert placebo["cl"].iloc[0] - placebo["cl"].iloc[1] >= hope["cl"].iloc[0] - hope["cl"].iloc[1]  # "just as large"
+    frozen = _ward7_u(freeze=bundle)
+    run = frozen.signals[frozen.signals["rule"] == "anhoej_shift"]["x"]
+    first, last = run.min(), run.max()
+    months_before = (pd.Timestamp("2023-10-01").year - first.year) * 12 + 10 - first.month
+    _says(text, f"ward 7 does show a signal: {len(run)} months in a row below the old centre line, from "
+                f"{first:%B %Y} to {last:%B %Y}",
+          f"the run starts in {first:%B %Y}, four months **before** the bundle")
+    assert months_before == 4 and frozen.summary().iloc[0]["runs_signal"]
+    _says(text, "the baseline holds September 2022, the month the 36-month chart flagged")  # whole.signals above
+    d = frozen.data.set_index("x")
+    assert (d.loc[run, "y"] < d.loc[run, "cl"]).all()  # below the old centre line
+    # the notebook's own cells make these charts
+    assert "part=[bundle]" in _nb06_cell("nb06-018a") and "freeze=bundle" in _nb06_cell("nb06-018c")
+    assert '"2023-04-01"' in _nb06_cell("nb06-018a")
+
+
+def test_nb06_ward9_c_chart_reading():
+    falls = qikit.datasets.falls()
+    ward9 = falls[falls["ward"] == "Ward 9"]
+    c_chart = _quiet(qikit.spc, ward9, x="month", y="falls", chart="c")
+    row = c_chart.summary().iloc[0]
+    _says(_notebook("06-control-charts.ipynb"), f"Ward 9 is stable around {row['cl']:.0f} falls a month: a month with "
+          f"{ward9['falls'].max()} falls is within what this ward's system produces")
+    assert c_chart.signals.empty and ward9["falls"].max() < row["ucl"]
+
+
+def _run_cells(*cell_ids: str) -> dict:
+    namespace = {"pd": pd}
+    for cell_id in cell_ids:
+        exec(compile(_nb06_cell(cell_id), cell_id, "exec"), namespace)  # noqa: S102 - the notebook's own cells
+    return namespace
+
+
+def test_nb06_trial_limits_and_false_alarms_are_computed():
+    """The notebook's simulation cells give the figures its prose states, and the exercises' checks use the
+    same figures (qikit.exercises.nb06 runs the same code)."""
+    from qikit.exercises import nb06
+
+    ns = _run_cells("nb06-018e", "nb06-018i", "nb06-018m")
+    table = nb06.limit_spread()
+    for k, (low, high) in ns["spread"].items():
+        assert (low, high) == pytest.approx((table.loc[k, "low"], table.loc[k, "high"]))
+    text = _notebook("06-control-charts.ipynb")
+    r = {k: (round(table.loc[k, "low"]), round(table.loc[k, "high"])) for k in table.index}
+    _says(text, f"From 5 points the upper limit can land anywhere from about {r[5][0]} to {r[5][1]}; from 20 points, "
+                f"from about {r[20][0]} to {r[20][1]}; from 50, from about {r[50][0]} to {r[50][1]}",
+          "whose true upper limit is 130 (mean 100, standard deviation 10)")
+    widths = table["width"]
+    assert widths.is_monotonic_decreasing  # "firm up quickly until about 20 to 25 points, and only slowly after"
+    assert widths[5] - widths[20] > 2 * (widths[25] - widths[50])
+    from qikit.stats.api import MIN_POINTS_FIRM
+
+    assert MIN_POINTS_FIRM == 12 and "fewer than 12 points" in text
+    # one point in 370, by the normal tail and by simulation
+    p = ns["p"]
+    assert p == pytest.approx(0.0027, abs=5e-5) and round(1 / p) == 370 == round(nb06.false_alarm_one_in())
+    assert abs(ns["simulated"].mean() - p) < 3e-4
+    _says(text, "About 1 point in 370 (0.27%)")
+    rates = nb06.false_alarm_rates()
+    assert ns["false_alarms"] == pytest.approx(rates.to_dict())
+    exact = 100 * (1 - (1 - p) ** 25)
+    _says(text, f"With the 3-sigma rule alone, about {rates.iloc[0]:.0f}% of stable 25-point charts raise at least one "
+                f"false alarm (worked out exactly, 1 − (1 − p)²⁵ is {exact:.1f}%); with all four rules, about "
+                f"{rates.iloc[-1]:.0f}%: about one stable chart in four")
+    assert rates.is_monotonic_increasing and round(rates.iloc[-1] / 100 * 4) == 1
+    assert abs(rates.iloc[0] - exact) < 1.5  # the simulation agrees with the formula
+    # Exercise 2c's model answer: at least one of 36 points beyond 3 sigma
+    assert nb06.check_false_alarm({"one_in": round(1 / p), "in_36": round(100 * (1 - (1 - p) ** 36), 1)}).correct
+
+
+def test_nb06_p_chart_laney_and_rare_event_readings():
+    text = _notebook("06-control-charts.ipynb")
+    sepsis = qikit.datasets.sepsis_antibiotics()
+    before = int((sepsis["week"] < "2023-08-07").sum())
+    p_chart = _quiet(qikit.spc, sepsis, x="week", y="within_1h", n="eligible", chart="p", multiply=100, part=[before])
+    parts = p_chart.summary()
+    assert p_chart.signals.empty
+    _says(text, f"before the change the process was stable around {parts['cl'].iloc[0]:.0f}%, after it stable around "
+                f"{parts['cl'].iloc[1]:.0f}%")
+    ulcers = qikit.datasets.pressure_ulcers()
+    ulcers["gap_days"] = ulcers["days_between"].where(ulcers["days_between"] > 0, 0.5)
+    sskin = int((ulcers["date"] < "2023-10-01").sum())
+    g = _quiet(qikit.spc, ulcers, y="days_between", chart="g", freeze=sskin).data
+    t = _quiet(qikit.spc, ulcers, y="gap_days", chart="t", part=[sskin]).summary()
+    words = {2: "two", 6: "six", 15: "fifteen"}
+    after = g.iloc[sskin:]
+    above_after, above_before = int((after["y"] > after["ucl"]).sum()), int((g["y"] > g["ucl"]).iloc[:sskin].sum())
+    _says(text, f"the g chart flags {words[above_after]} of the {words[len(after)]} gaps since the bundle",
+          f"the {words[above_before]} baseline gaps above the limit")
+    # "a known change meets a signal that starts with the first gap after it": the split is justified
+    assert bool(after["y"].iloc[0] > after["ucl"].iloc[0])
+    _says(text, "Here a known change meets a signal that starts with the first gap after it, so splitting the t "
+                "chart at the bundle is justified")
+    assert 5 <= g["cl"].iloc[0] <= 9  # "the typical gap was about a week"
+    assert 5 <= t["cl"].iloc[0] <= 9 and 25 <= t["cl"].iloc[1] <= 35  # "from about a week to about a month"
+    ae = qikit.datasets.ae_attendances()
+    r1h = ae[(ae["org_code"] == "R1H") & (ae["type"] == "1")].sort_values("period")
+    r1h = r1h.assign(within_4h=r1h["attendances"] - r1h["breaches"])
+    kw = dict(x="period", y="within_4h", n="attendances", multiply=100)
+    p_big = _quiet(qikit.spc, r1h, chart="p", **kw)
+    p_prime = _quiet(qikit.spc, r1h, chart="pp", **kw).summary().iloc[0]
+    _says(text, f"The p chart calls {int(p_big.data['signal'].sum())} of {len(r1h)} months special",
+          f"The p′ chart's limits (about {p_prime['lcl']:.0f}% to {p_prime['ucl']:.0f}%)")
+    assert round(r1h["attendances"].mean(), -3) == 28000  # "about 28,000 attendances a month"
+    _says(text, "about 28,000 attendances a month")
+
+
+# ------------------------------------------------------------------------------------ notebook 04: the explorer
+def test_nb04_explorer_table_matches_its_prose():
+    """The explorer as 04 opens it (the call in its cell), and the table the prose reads."""
+    nb = json.loads((ROOT / "notebooks" / "04-run-charts.ipynb").read_text(encoding="utf-8"))
+    call = "".join(next(c for c in nb["cells"] if c.get("id") == "nb04-022")["source"])
+    assert 'signal_or_noise(seed=4, chart="run", show="anhoej")' in call
+    from qikit.widgets import signal_or_noise
+
+    widget = _quiet(signal_or_noise, seed=4, chart="run", show="anhoej")
+    table = widget.table.set_index("rules")
+    change = widget.change_point()
+    text = _notebook("04-run-charts.ipynb")
+    _says(text, f"a shift of {widget.controls['size'].value:.0f} standard deviations from point {change + 1} of "
+                f"{widget.n}", f'"first flagged point {change + 1} (at the change)"',
+          "Each also counts 1 signal before the change")
+    assert widget.controls["kind"].value == "shift" and widget.controls["chart"].value == "run"
+    for key in ("anhoej", "ihi"):
+        row = table.loc[key]
+        assert row["caught"] and row["first"] == change and row["delay"] == 0 and row["false_alarms"] == 1
+        flagged = np.flatnonzero(widget.results[key].data["signal"].to_numpy(bool))
+        # the run from point 34 to point 52: one point before the change, then every point after it
+        assert flagged[0] == change - 1 and flagged.tolist() == list(range(change - 1, widget.n))
+    assert f"Points {change}-{widget.n}" in widget.results["anhoej"].explain()
+    y = widget.data["value"].to_numpy()
+    cl = widget.results["anhoej"].data["cl"].to_numpy()
+    assert y[change - 1] > cl[change - 1] and y[change - 2] <= cl[change - 2]  # "point 34 happened to lie above"
+    _says(text, f"here the run of {widget.n - change + 1} points from point {change} to point {widget.n}",
+          "point 34 happened to lie above the centre line")
+    assert "Nothing" in [label for label, _ in widget.controls["kind"].options]  # the button the prose names
+    assert widget.new_button.description == "New process"
+    assert "Try a long series" not in text  # the explorer has no control for the series' length
+
+
+# ------------------------------------------------------------------------------------ notebook 01
+def test_nb01_four_hour_run_chart_reading():
+    ae = qikit.datasets.ae_attendances()
+    major = ae[ae["type"] == "1"].groupby("period", as_index=False)[["attendances", "breaches"]].sum()
+    major["within_4h"] = major["attendances"] - major["breaches"]
+    res = _quiet(qikit.spc, major, x="period", y="within_4h", n="attendances", chart="run", multiply=100)
+    row = res.summary().iloc[0]
+    text = _notebook("01-what-is-quality.ipynb")
+    _says(text, f"not one of these {len(major)} months met it", "the line crosses its median too few times")
+    assert (100 * major["within_4h"] / major["attendances"] < 95).all()
+    assert row["n_crossings"] < row["n_crossings_min"] and row["longest_run"] <= row["longest_run_max"]
+    pct = (100 * major["within_4h"] / major["attendances"]).to_numpy()
+    months = major["period"].dt.month.to_numpy()
+    for year in (2016, 2017, 2018):  # "The percentage dips every winter": each winter's low is below its summer
+        winter = pct[((major["period"].dt.year == year) & (months == 12)) | ((major["period"].dt.year == year + 1)
+                                                                            & np.isin(months, [1, 2, 3]))]
+        summer = pct[(major["period"].dt.year == year) & np.isin(months, [6, 7, 8])] if year > 2016 else pct[:3]
+        assert winter.min() < summer.min()
+
+
+def test_nb04_ward12_is_noise_and_ward7_runs_straddle_the_change():
+    discharges = qikit.datasets.discharge_before_noon()
+    ward12 = discharges[discharges["ward"] == "Ward 12"].head(26)
+    row = _quiet(qikit.spc, ward12, x="week", y="before_noon", n="discharges", multiply=100).summary().iloc[0]
+    text = _notebook("04-run-charts.ipynb")
+    _says(text, "Here are the first 26 weeks of ward 12", "Neither happens here: this ward's week-to-week ups and "
+          "downs are noise", "long runs below the median before it and above it after")
+    assert not row["runs_signal"] and len(ward12) == 26
+    ward7 = discharges[discharges["ward"] == "Ward 7"]
+    anhoej = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", multiply=100, rules="anhoej")
+    runs = anhoej.signals[anhoej.signals["rule"] == "anhoej_shift"].merge(anhoej.data[["x", "y", "cl"]], on="x")
+    change = pd.Timestamp("2023-05-29")
+    runs = runs.rename(columns={"y_x": "y"})
+    below, above = runs[runs["y"] < runs["cl"]], runs[runs["y"] > runs["cl"]]
+    assert len(below) and (below["x"] < change).all() and len(above) and (above["x"] >= change).all()
+
+
+# ------------------------------------------------------------------------------------ assignment scenarios
+def test_assignment_scenarios_match_the_data():
+    """a4: ward 7 discharged 'about one patient in six' before noon; a6: after the change 'about three patients in
+    ten' (notebook 07's data); a5: with the 95% standard inside the limits 'some months will meet it, most will
+    not'."""
+    discharges = qikit.datasets.discharge_before_noon()
+    ward7 = discharges[discharges["ward"] == "Ward 7"]
+    baseline = int((ward7["week"] < "2023-05-29").sum())
+    parts = _quiet(qikit.spc, ward7, x="week", y="before_noon", n="discharges", chart="p", part=[baseline]).summary()
+    assert round(6 * parts["cl"].iloc[0]) == 1 and round(10 * parts["cl"].iloc[1]) == 3
+    _says(_cell("a4_pdsa_ramp", "a4_intro"), "discharges only about one patient in six before noon")
+    _says(_cell("a6_sustain_and_spread", "a6_intro"), "about three patients in ten go home before noon")
+    ns = _run("a5_making_data_count")
+    board = ns["board"].data
+    latest = board[board["x"] >= pd.Timestamp("2017-06-01")]
+    met = int((latest["y"] >= 95).sum())
+    assert 0 < met < len(latest) / 2  # "some months will meet it, most will not"
+    _says(_cell("a5_making_data_count", "a5_board_report"), "so some months will meet it, most will not")
+
+
+def test_nb05_no_trend_in_the_beads_and_rules_3_and_4_wander():
+    """05: the red beads show 'no run or trend' under every rule set qikit has (IHI's includes the trend rule);
+    'under rules 3 and 4 the marbles wander further and further away': further than rule 2, and further in
+    the second fifty drops than in the first."""
+    beads = qikit.simulate.red_beads(seed=1)
+    for rules in ("anhoej", "ihi", "weco", "nelson"):
+        res = _quiet(qikit.spc, beads, x="draw", y="red", n="paddle", chart="p", multiply=100, rules=rules)
+        assert res.signals.empty, rules
+    text = _notebook("05-variation.ipynb")
+    _says(text, "Every draw lies inside the limits, and there is no run or trend",
+          "under rules 3 and 4 the marbles wander further and further away")
+    distance = {r: qikit.simulate.funnel_experiment(rule=r, drops=100, seed=3)["distance"] for r in (1, 2, 3, 4)}
+    assert distance[1].mean() < distance[2].mean() < min(distance[3].mean(), distance[4].mean())
+    for r in (3, 4):
+        assert distance[r][50:].mean() > distance[r][:50].mean()
+
+
+def test_nb04_and_nb05_set_up_figures():
+    """The set-up figures 04 and 05 state about their data: 04's three wards changed in the week of 19 June 2023
+    with 24 weeks either side, its ECG exercise has 24 weeks; 05's red beads are six workers over four days,
+    a paddle of 50 from a bowl of 4,000 beads, 800 of them red (20%)."""
+    import inspect
+
+    from qikit.exercises import nb04
+
+    wards = nb04.three_wards()
+    assert nb04.CHANGE_WEEK == pd.Timestamp("2023-06-19")
+    assert set(wards.groupby("ward")["period"].value_counts()) == {24}
+    assert len(nb04.ecg_times()) == 24
+    text4 = _notebook("04-run-charts.ipynb")
+    _says(text4, "Three wards each tried the same change in the week of 19 June 2023",
+          "holds 24 weeks of the median minutes")
+    beads = qikit.simulate.red_beads(seed=1)
+    defaults = inspect.signature(qikit.simulate.red_beads).parameters
+    red, white = defaults["red"].default, defaults["white"].default
+    assert (beads["worker"].nunique(), beads["day"].nunique(), set(beads["paddle"])) == (6, 4, {50})
+    assert (red + white, red, 100 * red // (red + white)) == (4000, 800, 20)
+    _says(_notebook("05-variation.ipynb"), "six volunteers", "a paddle with 50 holes into a bowl of 4,000 beads, 800 "
+          "of them red (20%)", "runs the experiment (six workers, four days)")

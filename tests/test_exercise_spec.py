@@ -41,6 +41,20 @@ def test_choice_letter_and_option_word_clash_resolves_to_the_words():
     assert not charts.check("c chart").correct  # the words of option a, not the letter c
 
 
+def test_choice_reads_an_option_that_starts_with_the_article_a():
+    """"a run longer than the limit" is the start of option a's words, not the letter a followed by other
+    words (it was 'not one of the options'); a letter with another option's start is still no answer."""
+    signal = Choice({"a": Option("a run longer than the limit for that many points", "yes"),
+                     "b": Option("one point above the median", "no"),
+                     "c": Option("many crossings of the median", "no")}, "a")
+    assert signal.check("a run longer than the limit").correct
+    assert signal.check("A run longer than the limit for that many points").correct
+    assert signal.check("a. run longer than the limit").correct
+    assert signal.read("many crossings") == "c" and signal.check("many crossings").status == WRONG
+    assert signal.check("c run longer than the limit").status == WRONG  # letter c with a's words: unreadable
+    assert not signal.check("b. many crossings of the median").correct
+
+
 def test_quiz_scores_and_counts_blanks():
     quiz = Quiz({1: WARD, 2: WARD})
     assert quiz.check({1: "b", "2": "Ward 5"}).correct

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -575,8 +576,37 @@ def test_nb06_p_limit():
     not_right(nb06.check_p_limit(100 * (p + 2 * se)), "2-sigma")
     not_right(nb06.check_p_limit(100 * (p + 3 * math.sqrt(p * (1 - p)))), "square root")
     not_right(nb06.check_p_limit(300 * se), "add p-bar")
-    not_right(nb06.check_p_limit("88%"), "as a number")
+    right_(nb06.check_p_limit(f"{100 * (p + 3 * se):.1f}%"))  # typed with its unit, as the question's per cent
+    right_(nb06.check_p_limit(round(100 * (p + 3 * se))))  # a whole per cent is a fair rounding
+    not_right(nb06.check_p_limit("about the top"), "not a number")
     unanswered(nb06.check_p_limit(...))
+
+
+def test_nb06_trial_limits_false_alarms_and_rules():
+    """Exercises 2b-2d: the figures are recomputed here by hand (the normal tail with math.erf; the limits'
+    spread with numpy written out again), not read from the checks."""
+    p = 1 - math.erf(3 / math.sqrt(2))  # P(|Z| > 3)
+    assert round(1 / p) == 370
+    right_(nb06.check_false_alarm({"one_in": 1 / p, "in_36": 100 * (1 - (1 - p) ** 36)}))
+    not_right(nb06.check_false_alarm({"one_in": 2 / p, "in_36": 100 * (1 - (1 - p) ** 36)}), "one side")
+    not_right(nb06.check_false_alarm({"one_in": 1 / p, "in_36": 100 * (1 - (1 - p) ** 25)}), "25 points")
+    unanswered(nb06.check_false_alarm({"one_in": ..., "in_36": ...}))
+    not_right(nb06.check_false_alarm([370, 9.3]), "dictionary")
+    right_(nb06.check_trial_limits({"points": "20–25", "action": "a"}))
+    not_right(nb06.check_trial_limits({"points": 12, "action": "a"}), "fewest points")
+    not_right(nb06.check_trial_limits({"points": 20, "action": "b"}), "Waiting")
+    not_right(nb06.check_trial_limits({"points": 20, "action": "d"}), "not one of the options")
+    rng = np.random.default_rng(nb06.SIM_SEED)
+    values = 100 + 10 * rng.standard_normal((5000, 50))
+    first = values[:, :20]
+    upper = first.mean(axis=1) + 2.66 * np.abs(np.diff(first, axis=1)).mean(axis=1)
+    assert np.percentile(upper, 5) == pytest.approx(nb06.limit_spread().loc[20, "low"])
+    assert abs(np.median(upper) - 130) < 1  # the true upper limit, 100 + 3 x 10
+    rates = nb06.false_alarm_rates()
+    assert abs(rates.iloc[0] - 100 * (1 - (1 - p) ** 25)) < 1.5  # the simulation agrees with the formula
+    right_(nb06.check_more_rules({"all_four": f"{rates.iloc[-1]:.0f}%", "why": "a"}))
+    not_right(nb06.check_more_rules({"all_four": rates.iloc[0], "why": "a"}), "3-sigma rule alone")
+    not_right(nb06.check_more_rules({"all_four": rates.iloc[-1], "why": "b"}), "stay at 3 sigma")
 
 
 def test_nb06_funnel_wards():
@@ -655,7 +685,8 @@ def test_nb08_report():
 
 CHECKS_B = [nb04.check_which_ward, nb04.check_runs, nb04.check_rules, nb04.self_check,
             nb05.check_red_beads, nb05.check_tampering, nb05.check_upper_limit, nb05.self_check,
-            nb06.check_charts, nb06.check_p_limit, nb06.check_funnel, nb06.self_check,
+            nb06.check_charts, nb06.check_p_limit, nb06.check_trial_limits, nb06.check_false_alarm,
+            nb06.check_more_rules, nb06.check_funnel, nb06.self_check,
             nb08.check_icons, nb08.check_report, nb08.self_check]
 
 

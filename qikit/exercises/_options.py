@@ -64,6 +64,14 @@ OPTIONS: dict[str, dict[int, dict[str, str]]] = {'nb00.check_restart': {0: {'a':
                            'b': "Ward 1's rate is within what chance can produce for a ward its size; the wards "
                                 'to ask about are those outside the 3-sigma funnel.',
                            'c': 'Nothing: a funnel plot needs at least 100 wards.'}},
+ 'nb06.check_trial_limits': {0: {'a': 'Use them as trial limits: act on clear signals, and recalculate the limits '
+                                        'as weeks arrive until there are 20 to 25, then fix them.',
+                                   'b': 'Draw no chart until there are 25 weeks.',
+                                   'c': 'Fix the limits now and never recalculate them.'}},
+ 'nb06.check_more_rules': {0: {'a': 'Each rule can be set off by chance, so every rule added catches more noise '
+                                    'as well as more signals.',
+                               'b': 'The extra rules make the limits narrower.',
+                               'c': 'False alarms happen only in unstable processes.'}},
  'nb06.check_widened': {0: {'a': 'They vary far more than chance allows, so most of the difference between them '
                                 'is real.',
                            'b': 'The data must be wrong.',

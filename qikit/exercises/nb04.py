@@ -19,9 +19,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
 from ._options import OPTIONS
-from .spec import read_number
+from .spec import Choice, Option, read_number
 
 __all__ = ["three_wards", "check_which_ward", "exercise_weeks", "check_runs", "ecg_times", "check_rules",
            "self_check"]
@@ -88,7 +88,10 @@ def check_which_ward(answer) -> Verdict:
     >>> check_which_ward("b").correct
     True
     """
-    return choice(answer, "b", _WHICH, texts=OPTIONS["nb04.check_which_ward"][0])
+    texts = OPTIONS["nb04.check_which_ward"][0]
+    # a ward named by its number alone ("5", "ward five") is a fair answer: the wards' numbers are unique
+    words = {"a": ("3", "three", "ward three"), "b": ("5", "five", "ward five"), "c": ("8", "eight", "ward eight")}
+    return Choice({k: Option(texts[k], why, words[k]) for k, why in _WHICH.items()}, "b").check(answer)
 
 
 def exercise_weeks() -> pd.DataFrame:

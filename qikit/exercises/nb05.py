@@ -19,9 +19,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
 from ._options import OPTIONS
-from .spec import Miss, Number
+from .spec import Choice, Miss, Number, Option
 
 __all__ = ["check_red_beads", "SCENARIOS", "check_tampering", "exercise_trust", "check_upper_limit",
            "self_check"]
@@ -40,7 +40,11 @@ _BEADS = {
 
 def check_red_beads(answer) -> Verdict:
     """Exercise 1: what should the supervisor do about Worker 4 (most red beads)? (a, b or c)"""
-    return choice(answer, "c", _BEADS, texts=OPTIONS["nb05.check_red_beads"][0])
+    texts = OPTIONS["nb05.check_red_beads"][0]
+    # the option's gist in a trainee's words: "neither", "change the system", "c. change the system"
+    words = {"a": ("retrain worker 4",), "b": ("give worker 2 a bonus", "a bonus for worker 2"),
+             "c": ("neither", "change the system", "neither change the system")}
+    return Choice({k: Option(texts[k], why, words[k]) for k, why in _BEADS.items()}, "c").check(answer)
 
 
 #: Exercise 2: four ways of reacting to results; the trainee names the funnel rule each one follows.
@@ -75,7 +79,8 @@ def check_tampering(answer) -> Verdict:
     if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(v) for v in answer.values())):
         return not_answered("Replace each ... with a rule number (1, 2, 3 or 4), then run the cell again.")
     if not isinstance(answer, Mapping):
-        return wrong("Give your answers as a dictionary from scenario to rule, e.g. {1: 1, 2: 4, 3: 2, 4: 3}.")
+        return wrong("Give your answers as a dictionary from scenario to rule, as in the cell: "
+                     "{1: ..., 2: ..., 3: ..., 4: ...} with a rule number (1 to 4) for each scenario.")
     lines, good, blank = [], 0, 0
     for number, rule in _RULES.items():
         given = answer.get(number, answer.get(str(number)))

@@ -194,8 +194,10 @@ class Choice:
         for key, accepted in words.items():
             if text in accepted:
                 return key
-        if letter in self.options:
-            return letter if not rest or _plain(rest) in words[letter] else None
+        if letter in self.options and (not rest or _plain(rest) in words[letter]):
+            return letter
+        # not a letter after all, or a letter with words that are not its option's: "a run longer than the
+        # limit" starts with the article "a", and is read as the start of an option's words like any other text
         if len(text.split()) >= 2:
             starts = [k for k, accepted in words.items() if any(w.startswith(text + " ") for w in accepted)]
             if len(starts) == 1:
@@ -231,10 +233,11 @@ class Quiz:
     def check(self, answers) -> Verdict:
         if not isinstance(answers, Mapping):
             if is_blank(answers):
-                return not_answered("Fill in the dictionary, e.g. {1: \"b\", 2: \"a\", ...}, then run the cell "
-                                    "again.")
-            return wrong("Give your answers as a dictionary from question number to option, e.g. "
-                         "{1: \"b\", 2: \"a\"}.")
+                return not_answered("Fill in the dictionary {1: ..., 2: ..., ...}: one letter in quotes for each "
+                                    "question, then run the cell again.")
+            # no example letters: an example such as {1: "b", 2: "a"} would be some quiz's answers
+            return wrong("Give your answers as a dictionary from question number to option, as in the cell: "
+                         "{1: ..., 2: ..., ...} with one letter in quotes for each question.")
         marks = {n: q.mark(_get(answers, n)) for n, q in self.questions.items()}
         if all(m.status == NOT_ANSWERED for m in marks.values()):
             return not_answered("Replace each ... with the letter of your answer, then run the cell again.")

@@ -11,6 +11,7 @@ Rows: (check, kind, answer, verdict, note). ``kind`` is model, right, misconcept
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,32 @@ def _trust_funnels() -> tuple[int, int]:
 
 
 PLAIN_OUT, WIDE_OUT = _trust_funnels()
+
+
+# notebook 06, exercise 2: the sepsis baseline (weeks before 7 August 2023), a week with 25 patients, by hand
+_SEPSIS = pd.read_csv(ROOT / "qikit" / "datasets" / "sepsis_antibiotics.csv")
+_BASE = _SEPSIS[_SEPSIS["week"] < "2023-08-07"]
+_PBAR = _BASE["within_1h"].sum() / _BASE["eligible"].sum()
+P_UCL = 100 * (_PBAR + 3 * np.sqrt(_PBAR * (1 - _PBAR) / 25))
+P_2S = 100 * (_PBAR + 2 * np.sqrt(_PBAR * (1 - _PBAR) / 25))
+# notebook 06, exercises 2c and 2d: the normal tail (about 1 in 370), and the notebook's printed table
+_P3 = 2 * (1 - 0.5 * (1 + math.erf(3 / math.sqrt(2))))
+ONE_IN, IN_36 = 1 / _P3, 100 * (1 - (1 - _P3) ** 36)
+
+
+def _nb06_table() -> dict:
+    """The false-alarm table notebook 06 prints, from the notebook's own cell."""
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "06-control-charts.ipynb").read_text(encoding="utf-8"))
+    code = "".join(next(c for c in nb["cells"] if c.get("id") == "nb06-018m")["source"])
+    namespace = {"np": np, "pd": pd}
+    exec(compile(code, "nb06-018m", "exec"), namespace)  # noqa: S102 - the course's own cell
+    return namespace["false_alarms"]
+
+
+_TABLE = _nb06_table()
+ALL_FOUR, RULE_ONE = list(_TABLE.values())[-1], list(_TABLE.values())[0]
 
 GOOD_REPORT = ("Four-hour performance at RDU shows common cause variation in the latest month (March 2019), "
                "after special causes in the last two winters. The 95% target lies between the process limits, so "
@@ -181,6 +208,9 @@ BANK = [
     ("nb04.check_which_ward", "model", "b", R, ""),
     ("nb04.check_which_ward", "right", "Ward 5", R, "the option's words"),
     ("nb04.check_which_ward", "right", "ward 5", R, "lower case"),
+    ("nb04.check_which_ward", "right", "5", R, "the ward's number alone"),
+    ("nb04.check_which_ward", "right", "Ward five", R, "the number in words"),
+    ("nb04.check_which_ward", "misconception", "3", W, "the ward already rising, by number"),
     ("nb04.check_which_ward", "misconception", "Ward 8", W, "the biggest jump"),
     ("nb04.check_which_ward", "wrong", "Ward 12", W, "not an option"),
     ("nb04.check_which_ward", "blank", ..., N, ""),
@@ -204,6 +234,8 @@ BANK = [
     ("nb04.self_check", "right", {1: "the median", 2: "a run longer than the limit for that many points",
                                   3: "so that signals can be matched with the changes that may explain them"}, R, ""),
     ("nb04.self_check", "right", {1: "median", 2: "A", 3: "c"}, R, "without the article"),
+    ("nb04.self_check", "right", {1: "Median", 2: "a run longer than the limit", 3: "so that signals can be matched"},
+     R, "the start of each option, 2 beginning with the article 'a'"),
     ("nb04.self_check", "misconception", {1: "a", 2: "a", 3: "c"}, P, "the mean"),
     ("nb04.self_check", "wrong", {1: "c", 2: "c", 3: "b"}, W, ""),
     ("nb04.self_check", "blank", {1: ..., 2: ..., 3: ...}, N, ""),
@@ -211,6 +243,9 @@ BANK = [
     ("nb05.check_red_beads", "model", "c", R, ""),
     ("nb05.check_red_beads", "right", "Neither: change the system", R, "the start of the option's words"),
     ("nb05.check_red_beads", "right", "C", R, ""),
+    ("nb05.check_red_beads", "right", "c. change the system", R, "letter with the option's gist"),
+    ("nb05.check_red_beads", "right", "Neither", R, "the option's first word, which no other option shares"),
+    ("nb05.check_red_beads", "misconception", "retrain Worker 4", W, "option a in the trainee's words"),
     ("nb05.check_red_beads", "misconception", "a", W, "retrain the worker"),
     ("nb05.check_red_beads", "wrong", "b", W, ""),
     ("nb05.check_red_beads", "blank", "...", N, ""),
@@ -240,6 +275,8 @@ BANK = [
     ("nb06.check_charts", "right", {1: "p", 2: "u", 3: "c", 4: "g", 5: "g", 6: "XmR"}, R,
      "g for days between events and XmR for A&E, as notebook 06 itself teaches"),
     ("nb06.check_charts", "misconception", {1: "p", 2: "c", 3: "c", 4: "t", 5: "g", 6: "pp"}, P, "c for falls"),
+    ("nb06.check_charts", "right", {1: "p", 2: "u", 3: "u", 4: "t", 5: "g", 6: "pp"}, R,
+     "u for the needlesticks: with a constant area of opportunity it is the c chart's picture"),
     ("nb06.check_charts", "wrong", {i: "run" for i in range(1, 7)}, W, ""),
     ("nb06.check_charts", "blank", {i: ... for i in range(1, 7)}, N, ""),
     ("nb06.check_funnel", "model", "b", R, ""),
@@ -265,6 +302,46 @@ BANK = [
     ("nb06.self_check", "misconception", {1: "a", 2: "a", 3: "b"}, P, "c chart for a rate"),
     ("nb06.self_check", "wrong", {1: "b", 2: "c", 3: "c"}, W, ""),
     ("nb06.self_check", "blank", {1: ..., 2: ..., 3: ...}, N, ""),
+    # ---------------------------------------------------------------- notebook 06, exercises 2 to 2d
+    ("nb06.check_p_limit", "model", P_UCL, R, "the limit as the formula gives it"),
+    ("nb06.check_p_limit", "right", round(P_UCL, 1), R, "rounded to one decimal"),
+    ("nb06.check_p_limit", "right", f"{P_UCL:.0f}%", R, "rounded to a whole per cent, typed with %"),
+    ("nb06.check_p_limit", "misconception", P_UCL / 100, P, "the proportion, not the per cent"),
+    ("nb06.check_p_limit", "misconception", P_2S, W, "the 2-sigma line"),
+    ("nb06.check_p_limit", "wrong", 100 * _PBAR, W, "the centre line"),
+    ("nb06.check_p_limit", "wrong", "high", W, "not a number"),
+    ("nb06.check_p_limit", "blank", ..., N, ""),
+    ("nb06.check_trial_limits", "model", {"points": 20, "action": "a"}, R, ""),
+    ("nb06.check_trial_limits", "right", {"points": "20-25", "action": "A"}, R, "the advice as a range"),
+    ("nb06.check_trial_limits", "right", {"points": 25, "action": "use them as trial limits"}, R,
+     "the option's first words"),
+    ("nb06.check_trial_limits", "right", {"points": "20 to 25 points", "action": "(a)"}, R, "range in words"),
+    ("nb06.check_trial_limits", "right", {"points": "at least 20", "action": "a"}, R, "a minimum in words"),
+    ("nb06.check_trial_limits", "misconception", {"points": 12, "action": "a"}, P, "qikit's minimum for a first chart"),
+    ("nb06.check_trial_limits", "misconception", {"points": 20, "action": "c"}, P, "freezes limits from 10 weeks"),
+    ("nb06.check_trial_limits", "wrong", {"points": 5, "action": "b"}, W, ""),
+    ("nb06.check_trial_limits", "blank", {"points": ..., "action": ...}, N, ""),
+    ("nb06.check_false_alarm", "model", {"one_in": 370, "in_36": 9.3}, R, ""),
+    ("nb06.check_false_alarm", "right", {"one_in": "1 in 370", "in_36": "9%"}, R, "as a clinician would write them"),
+    ("nb06.check_false_alarm", "right", {"one_in": round(ONE_IN, 1), "in_36": round(IN_36, 2)}, R, "more decimals"),
+    ("nb06.check_false_alarm", "right", {"one_in": 370, "in_36": 100 * 36 / 370}, R,
+     "36/370 = 9.7%: about right for a rare event"),
+    ("nb06.check_false_alarm", "misconception", {"one_in": 22, "in_36": 9.3}, P, "the 2-sigma rate"),
+    ("nb06.check_false_alarm", "misconception", {"one_in": 370, "in_36": 0.27}, P, "one point's chance for 36"),
+    ("nb06.check_false_alarm", "misconception", {"one_in": 0.0027, "in_36": 0.093}, P,
+     "probabilities where the question asks 1 in N and a per cent"),
+    ("nb06.check_false_alarm", "wrong", {"one_in": 100, "in_36": 50}, W, ""),
+    ("nb06.check_false_alarm", "blank", {"one_in": ..., "in_36": ...}, N, ""),
+    ("nb06.check_more_rules", "model", {"all_four": round(ALL_FOUR, 1), "why": "a"}, R, "read from the table"),
+    ("nb06.check_more_rules", "right", {"all_four": f"{ALL_FOUR:.0f}%", "why": "A"}, R, "rounded, with %"),
+    ("nb06.check_more_rules", "right", {"all_four": round(ALL_FOUR), "why": "Each rule can be set off by chance, "
+     "so every rule added catches more noise as well as more signals."}, R, "the option's words"),
+    ("nb06.check_more_rules", "misconception", {"all_four": round(RULE_ONE, 1), "why": "a"}, P,
+     "read the first row (3-sigma rule alone)"),
+    ("nb06.check_more_rules", "misconception", {"all_four": round(ALL_FOUR), "why": "b"}, P,
+     "thinks extra rules narrow the limits"),
+    ("nb06.check_more_rules", "wrong", {"all_four": 0, "why": "c"}, W, ""),
+    ("nb06.check_more_rules", "blank", {"all_four": ..., "why": ...}, N, ""),
     # ---------------------------------------------------------------- notebook 07
     ("nb07.check_prediction", "model", "Of the 6 patients going home from bay 2 this week, 4 will leave the ward "
      "before noon", F, "a number and what it counts: form checked, a tutor reads the rest"),
