@@ -519,15 +519,15 @@ def pdsa_form(value=None, *, project=None) -> PDSAForm:
 class RampForm(widgets.VBox):
     """A ramp of PDSA cycles planned with a form: fill in one cycle, press "Add to the ramp", repeat.
 
-    ``.log`` is the :class:`qikit.PDSALog` holding the ramp; ``.problems`` what stopped the last addition.
+    ``.pdsa_log`` is the :class:`qikit.PDSALog` holding the ramp; ``.problems`` what stopped the last addition.
     """
 
     def __init__(self, title: str, ramp: str, change_idea: str):
         from ..improve.pdsa import PDSALog
 
-        self.log = PDSALog(title)
+        self.pdsa_log = PDSALog(title)
         self.ramp = ramp
-        self.log.add_ramp(ramp, change_idea=change_idea)
+        self.pdsa_log.add_ramp(ramp, change_idea=change_idea)
         self.form = PDSAForm(planning=True, heading=f"Plan the next cycle of the ramp: {change_idea}")
         self.form.save_button.description = "Add to the ramp"
         self.form.save_button.icon = "plus"
@@ -540,7 +540,7 @@ class RampForm(widgets.VBox):
         self._show()
 
     def _add(self, cycle) -> None:
-        self.log.add(cycle, ramp=self.ramp)  # a QIError (dates out of order, smaller scale) shows in the form
+        self.pdsa_log.add(cycle, ramp=self.ramp)  # a QIError (dates out of order, smaller scale) shows in the form
         self._show()
 
     def add(self, **values):
@@ -548,12 +548,12 @@ class RampForm(widgets.VBox):
         self.form.fill(**values)
         cycle = self.form.save()
         self.problems = list(self.form.problems)
-        if cycle is not None and cycle in self.log.cycles:
+        if cycle is not None and cycle in self.pdsa_log.cycles:
             self.form.clear()
         return cycle
 
     def _show(self) -> None:
-        cycles = self.log.cycles
+        cycles = self.pdsa_log.cycles
         if not cycles:
             self.table.value = "<p>No cycles in the ramp yet.</p>"
             return
@@ -564,11 +564,11 @@ class RampForm(widgets.VBox):
 
     @property
     def value(self):
-        return self.log
+        return self.pdsa_log
 
 
 def ramp_form(title: str, ramp: str, change_idea: str) -> RampForm:
-    """A form for planning a ramp of PDSA cycles, one cycle at a time; the cycles gather in ``.log``."""
+    """A form for planning a ramp of PDSA cycles, one cycle at a time; the cycles gather in ``.pdsa_log``."""
     return RampForm(title, ramp, change_idea)
 
 
@@ -627,7 +627,7 @@ class DataRoute(widgets.VBox):
         self._callbacks: list[Callable] = []
         self._kinds: dict = {}
         self._busy = False
-        self.upload = Upload(on_load=lambda _data: self._loaded())
+        self.upload = Upload(on_read=lambda _got: self._loaded())
         self.x = widgets.Dropdown(description="Time (x axis)", style=_STYLE, options=[])
         self.y = widgets.Dropdown(description="Measure (y axis)", style=_STYLE, options=[])
         self.n = widgets.Dropdown(description="Out of (denominator)", style=_STYLE, options=[_NONE])

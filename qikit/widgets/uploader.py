@@ -422,9 +422,11 @@ class Upload(widgets.VBox):
         The upload button.
     """
 
-    def __init__(self, on_load: Callable[[pd.DataFrame], object] | None = None):
+    def __init__(self, on_load: Callable[[pd.DataFrame], object] | None = None,
+                 on_read: Callable[[TableRead], object] | None = None):
         self.data, self.problems, self.notes, self.filename, self.kinds = None, [], [], None, {}
         self._on_load = on_load
+        self._on_read = on_read  # called after every file, also one that could not be read
         self.picker = widgets.FileUpload(accept=",".join(sorted(CSV_TYPES | EXCEL_TYPES)), multiple=False,
                                          description="Choose file")
         self.picker.observe(self._on_upload, names="value")
@@ -452,6 +454,8 @@ class Upload(widgets.VBox):
             border=0, na_rep="", max_cols=12, float_format=lambda v: f"{v:g}", classes="qikit-preview")
         if got.data is not None and self._on_load is not None:
             self._on_load(got.data)
+        if self._on_read is not None:
+            self._on_read(got)
         return got
 
     def _status_html(self, got: TableRead) -> str:
