@@ -220,7 +220,7 @@ def _as_dates(column: pd.Series) -> pd.Series | None:
     """The x column as dates when it holds dates (datetime type, or text every value of which is a date)."""
     if pd.api.types.is_datetime64_any_dtype(column):
         return column
-    if column.dtype == object:
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
         from ..dates import try_date
 
         values = column.dropna()
