@@ -8,8 +8,8 @@ diagnosed misconceptions are rows below. Sources, cited where each idea is used:
   projects and audits are registered with the trust's clinical audit or QI team instead.
 - Change concepts: Langley et al., *The Improvement Guide*, 2nd ed. (2009), appendix: 72 change concepts
   in nine groups.
-- Sampling for improvement: Provost & Murray, *The Health Care Data Guide* (2011), ch. 3; Perla, Provost &
-  Murray, *BMJ Qual Saf* 2013;22:96-101 (sampling considerations for health care improvement).
+- Sampling for improvement: Provost & Murray, *The Health Care Data Guide* (2011); Perla, Provost &
+  Murray, *Qual Manag Health Care* 2013;22:36-47 (sampling considerations for health care improvement).
 - Lean: Ohno, *Toyota Production System* (1988): the wastes and the five whys.
 - Writing up: Ogrinc et al., SQUIRE 2.0, *BMJ Qual Saf* 2016;25:986-992.
 
@@ -26,9 +26,55 @@ import pandas as pd
 
 from .spec import Choice, Item, Items, Option, Quiz, Vocabulary
 
-__all__ = ["activities", "check_activities", "check_ethics", "ideas", "check_change_concepts", "check_sampling",
+__all__ = ["my_project", "summary", "show_report", "activities", "check_activities", "check_ethics", "ideas", "check_change_concepts", "check_sampling",
            "steps", "check_wastes", "write_up", "check_squire", "self_check", "CHANGE_CONCEPT_GROUPS",
            "LEAN_WASTES"]
+
+
+# --- the trainee's project file ------------------------------------------------------------------------
+def my_project(path, title: str):
+    """The :class:`qikit.Project` in the file ``path``: opened when it exists, else started there (with its
+    folder). Opening never changes the file; a damaged file is reported, never overwritten."""
+    from pathlib import Path
+
+    from ..improve.project import Project
+
+    path = Path(path)
+    if path.exists():
+        return Project.open(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Project.create(path, title)
+
+
+def summary(project) -> str:
+    """What the project file holds so far, in one short paragraph (the file's name, not its folder)."""
+    aim = f"Aim: {project.aim.text}" if project.aim else "Aim: not written yet."
+    data = "no data yet" if project.data is None else f"data: {len(project.data)} rows ({project.data_spec.get('chart')} chart)"
+    return (f"{project.title} ({project.path.name}). {aim} Measures: {len(project.measures)}; PDSA cycles: "
+            f"{len(project.pdsa)}; {data}.")
+
+
+class _Report:
+    """A report shown in the notebook inside a frame of its own (its styles do not leak into the notebook)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f"<iframe class='qikit-report' title='Your project write-up' srcdoc=\"{html.escape(self.text)}\" "
+                "style='width:100%;height:36em;border:1px solid #ccc'></iframe>")
+
+    def __repr__(self) -> str:
+        return "The project's write-up (shown as a page in JupyterLab)."
+
+
+def show_report(path):
+    """Show a report written by ``project.report()`` inside the notebook (in a frame of its own)."""
+    from pathlib import Path
+
+    return _Report(Path(path).read_text(encoding="utf-8"))
 
 
 def _table(items, column: str) -> pd.DataFrame:

@@ -494,7 +494,7 @@ class PDSAForm(_Form):
     def clear(self) -> None:
         """Empty the boxes (for the next cycle)."""
         with self.hold_trait_notifications():
-            for key, box in self.fields.items():
+            for box in self.fields.values():
                 box.value = ""
         self.refresh()
 
