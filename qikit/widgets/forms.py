@@ -634,11 +634,12 @@ class DataRoute(widgets.VBox):
         self.kind = widgets.RadioButtons(options=[(v, k) for k, v in DATA_KINDS.items()], value="count",
                                          description="Each value is", style=_STYLE, layout=_WIDE)
         self.equal = widgets.Checkbox(value=True, description="the area of opportunity (patients, bed-days) is "
-                                                              "about the same each period", indent=False)
+                                                              "about the same each period", indent=False,
+                                     layout=widgets.Layout(width="auto"))
         self.chart_type = widgets.Dropdown(description="Chart", style=_STYLE,
                                            options=[(_CHART_NAMES[c], c) for c in _CHARTS], value="run")
         self.title = widgets.Text(description="Chart title", style=_STYLE, layout=_WIDE)
-        self.skip_bad = widgets.Checkbox(value=False, indent=False,
+        self.skip_bad = widgets.Checkbox(value=False, indent=False, layout=widgets.Layout(width="auto"),
                                          description="chart now, leaving the cells I still have to fix as gaps")
         self.suggestion = widgets.HTML()
         self.suggestion.add_class("qikit-route-suggestion")
@@ -695,7 +696,10 @@ class DataRoute(widgets.VBox):
         self._draw()
 
     def save(self):
-        """What the Save button does: hand the data and the spec on (and to the project). Returns the spec."""
+        """What the Save button does: hand the data and the spec on (and to the project). Returns the spec.
+
+        The project gets the table as read, except that cells left out of the chart (the "chart now" box)
+        are saved empty, so that ``project.report()`` draws the chart the trainee saw."""
         if self.result is None:
             self.saved.value = f"<span style='color:{_BAD}'>Not saved: there is no chart yet.</span>"
             return None
@@ -705,9 +709,14 @@ class DataRoute(widgets.VBox):
                 callback(spec)
             where = ""
             if self.project is not None:
-                self.project.data = self.upload.data
+                # the table as read; cells the trainee chose to leave out of the chart are saved empty, so
+                # that the report draws the chart the trainee saw
+                data, left_out = self._chart_data()
+                self.project.data = data
                 self.project.data_spec = dict(spec)
                 where = _save_project(self.project)
+                if left_out:
+                    where += ", with the cells left out of the chart saved empty"
         except QIError as error:
             self.saved.value = f"<span style='color:{_BAD}'>Not saved: {html.escape(str(error))}</span>"
             return None
