@@ -193,7 +193,8 @@ def test_data_route_explains_an_unquoted_decimal_comma_by_row():
     route.load(trainee_csv(typo="12,5"), "ward.csv")
     assert route.data is None and route.result is None
     assert route.upload.problems == [
-        "'ward.csv': row 11 has 4 values where the heading row has 3 ('03/03/2024', '12', '5', '880'). It looks "
+        "'ward.csv': line 11 of the file has 4 values where the heading row has 3 (row 11 in Excel: "
+        "'03/03/2024', '12', '5', '880'). It looks "
         "like a number written with a comma (12,5): in a CSV file the comma splits it into two values. Write it "
         "with a point (12.5), or without the comma if it means thousands."]
     assert "could not be read" in route.message.value
@@ -248,10 +249,46 @@ def test_read_file_gives_spreadsheet_rows_and_friendly_errors(tmp_path):
     with pytest.raises(QIDataError, match=r"no file called 'my_wards.csv'.*my_ward.csv"):
         read_file(tmp_path / "my_wards.csv")
     path.write_bytes(trainee_csv("12,5"))
-    with pytest.raises(QIDataError, match="row 11 has 4 values"):
+    with pytest.raises(QIDataError, match=r"line 11 of the file has 4 values where the heading row has 3 \(row 11 in Excel"):
         read_file(path)
     path.write_bytes(trainee_csv("10"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res = qikit.spc(read_file(path), x="week", y="falls", n="bed_days", chart="u")
     assert len(res.data) == 12
+
+
+# ------------------------------------------------------------------------------------------- the README
+#: The lines proposed for README.md's "bring your own data" (see the forms report); the test below runs the
+#: block from README.md itself once it is there.
+OWN_DATA = """import qikit
+res = qikit.spc(qikit.widgets.read_file("notebooks/data/my_ward_obs.csv"), x="week", y="obs_on_time", n="obs_due", chart="p")
+print(res.explain())"""
+
+
+def _readme_own_data() -> str | None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- own-data -->\s*```python\n(.*?)\n```", text, re.S)
+    return m.group(1) if m else None
+
+
+@pytest.mark.parametrize("source", ["proposed", "README.md"])
+def test_the_readme_own_data_lines_chart_and_explain_errors(source, monkeypatch, capsys):
+    from pathlib import Path
+
+    block = OWN_DATA if source == "proposed" else _readme_own_data()
+    if block is None:
+        pytest.skip("README.md has no <!-- own-data --> block yet")
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])  # the README's commands run from the clone's root
+    exec(compile(block, "README.md", "exec"), {})
+    assert "control limit" in capsys.readouterr().out
+    for typo, message in (('y="obs_on_time"', 'y="obs_ontime"'), ("my_ward_obs.csv", "my_ward_ob.csv")):
+        wrong = block.replace(typo, message)
+        with pytest.raises(QIDataError) as caught:
+            exec(compile(wrong, "README.md", "exec"), {})
+        assert ("is not a column of the data. The columns are: 'week', 'obs_due', 'obs_on_time'" in str(caught.value)
+                or "no file called 'my_ward_ob.csv' in the folder 'notebooks/data'. The data files in that folder "
+                   "are: falls_incidents.csv, my_ward_obs.csv" in str(caught.value))

@@ -48,8 +48,7 @@ _LAZY = {
     "DataRoute": "qikit.widgets.forms",
 }
 
-__all__ = ["explore", "signal_or_noise", "choose_chart_quiz", "upload", "read_file", "aim_form", "measure_form",
-           "pdsa_form", "ramp_form", "data_route"]
+__all__ = ["explore", "signal_or_noise", "choose_chart_quiz", "upload"]  # the forms load lazily too (_LAZY)
 
 
 def __getattr__(name: str):

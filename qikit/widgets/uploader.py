@@ -134,7 +134,8 @@ def _check_fields(text: str, sep: str) -> None:
                    "without the comma if it means thousands.")
         else:
             fix = "Look for an extra comma in that row, for example in a number written as 1,234 or in a comment."
-        messages.append(f"row {number} has {len(row)} values where the heading row has {want} ({cells}). {fix}")
+        messages.append(f"line {number} of the file has {len(row)} values where the heading row has {want} (row "
+                        f"{number} in Excel: {cells}). {fix}")
         if len(messages) >= 8:
             break
     if messages:
@@ -377,11 +378,9 @@ def read_file(path) -> pd.DataFrame:
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "falls.csv"
     >>> _ = path.write_text("month,falls\\n31/01/2024,4\\n29/02/2024,6\\n")
-    >>> read_file(path)
-         month  falls
-    row
-    2   2024-01-31      4
-    3   2024-02-29      6
+    >>> df = read_file(path)
+    >>> df.index.tolist(), df["month"].dt.strftime("%d %b %Y").tolist(), df["falls"].tolist()
+    ([2, 3], ['31 Jan 2024', '29 Feb 2024'], [4, 6])
     """
     import warnings
     from pathlib import Path
@@ -395,7 +394,8 @@ def read_file(path) -> pd.DataFrame:
             if folder.is_dir() else []
         where = (f" The data files in that folder are: {', '.join(near)}." if near else
                  " Check the name, and that the file is in the same folder as the notebook.")
-        raise QIDataError(f"there is no file called {path.name!r} there.{where}", column=None)
+        place = f"in the folder {str(folder)!r}" if str(folder) != "." else "in this folder"
+        raise QIDataError(f"there is no file called {path.name!r} {place}.{where}", column=None)
     got = read_table(path.read_bytes(), path.name)
     if got.data is None:
         raise QIDataError(" ".join(p[:1].upper() + p[1:] for p in got.problems))
