@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_widgets_browser import CHROMIUM, FLAGS, WAIT_MS, lab, playwright_api  # noqa: F401 (fixtures)
+from tests.e2e.browser import WAIT_MS, open_browser
+from tests.test_widgets_browser import TOKEN, lab, playwright_api  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 
@@ -76,13 +77,10 @@ def test_a_trainee_fills_notebook_11_and_gets_a_report(kernel_tmp, lab, playwrig
     (tmp_path / UPLOAD).write_text(UPLOAD_CSV)
     project_dir = kernel_tmp / "qikit-my-project"
 
-    ctx = playwright_api.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
-        viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(WAIT_MS)
+    ctx = open_browser(playwright_api, tmp_path / "chromium-profile")
     page = ctx.pages[0] if ctx.pages else ctx.new_page()
     try:
-        page.goto(f"{lab}/lab/tree/{NOTEBOOK}?token=qikit-widgets-test")
+        page.goto(f"{lab}/lab/tree/{NOTEBOOK}?token={TOKEN}")
         page.wait_for_selector(".jp-Notebook .jp-Cell")
         page.locator("#jp-main-statusbar").get_by_text("| Idle").wait_for()
         _run_all(page)

@@ -194,6 +194,23 @@ def _replace_or_add(items: list, value, key: Callable) -> list:
 
 
 # ============================================================================================ the aim
+def _missing(got: dict, table: dict) -> list[str]:
+    """The sentences of ``table`` (box name -> what to add) for the boxes left empty, in the table's order."""
+    return [words for key, words in table.items() if got.get(key) is None]
+
+
+#: What an aim cannot be built without, and what else it should have (Langley et al. 2009; SMART).
+_AIM_NEEDS = {
+    "what": "Say what will change: begin with a verb such as 'increase' or 'reduce' and name the measure.",
+    "how_much": "Give a numerical target with its unit, e.g. '90%'.",
+    "by_when": "Give a deadline, e.g. 31/03/2026.",
+}
+_AIM_WANTS = {
+    "baseline": "Add a baseline: where the measure is now (e.g. 62%).",
+    "for_whom": "Name the population: whose care will change.",
+}
+
+
 class AimForm(_Form):
     """The aim builder: what, how much (from what baseline), by when, for whom and where."""
 
@@ -226,20 +243,9 @@ class AimForm(_Form):
         from ..improve.aims import AimStatement
 
         got = {k: _clean(b.value) for k, b in self.fields.items()}
-        missing = []
-        if got["what"] is None:
-            missing.append("Say what will change: begin with a verb such as 'increase' or 'reduce' and name the "
-                           "measure.")
-        if got["how_much"] is None:
-            missing.append("Give a numerical target with its unit, e.g. '90%'.")
-        if got["by_when"] is None:
-            missing.append("Give a deadline, e.g. 31/03/2026.")
-        if missing:
-            if got["baseline"] is None:
-                missing.append("Add a baseline: where the measure is now (e.g. 62%).")
-            if got["for_whom"] is None:
-                missing.append("Name the population: whose care will change.")
-            return None, missing, ""
+        missing = _missing(got, _AIM_NEEDS)
+        if missing:  # the aim cannot be built yet: say everything that is missing, including the optional parts
+            return None, missing + _missing(got, _AIM_WANTS), ""
         aim = AimStatement(got["what"], got["how_much"], got["by_when"], got["for_whom"], where=got["where"],
                            baseline=got["baseline"])
         return aim, aim.check(today=self.today), aim.text
@@ -265,6 +271,21 @@ def aim_form(value=None, *, project=None, today=None) -> AimForm:
 
 
 # ============================================================================================ a measure
+#: The parts of an operational definition the form asks for (Provost & Murray 2011, ch. 2), and what to say
+#: when one is left empty.
+_MEASURE_NEEDS = {
+    "name": "Give the measure a short name, as it will appear on the chart.",
+    "kind": "Choose its kind: outcome (how the system performs for patients), process (whether a step of care "
+            "happens) or balancing (whether the change harms something else).",
+    "numerator": "Say what is counted (the numerator).",
+    "inclusions": "Say who or what is included, so two people would count the same cases.",
+    "exclusions": "Say who or what is excluded (write 'none' if nothing is).",
+    "source": "Say where the data come from (the record, the form, the system).",
+    "collector": "Say who collects the data, and when.",
+    "direction": "Say which way is better (choose 'neither' for most balancing measures).",
+}
+
+
 class MeasureForm(_Form):
     """The measure definition form: the kind of measure and its operational definition.
 
@@ -347,24 +368,7 @@ class MeasureForm(_Form):
 
         got = {k: _clean(b.value) for k, b in self.fields.items()}
         got["kind"], got["direction"] = self.fields["kind"].value, self.fields["direction"].value
-        problems = []
-        if got["name"] is None:
-            problems.append("Give the measure a short name, as it will appear on the chart.")
-        if got["kind"] is None:
-            problems.append("Choose its kind: outcome (how the system performs for patients), process (whether a "
-                            "step of care happens) or balancing (whether the change harms something else).")
-        if got["numerator"] is None:
-            problems.append("Say what is counted (the numerator).")
-        if got["inclusions"] is None:
-            problems.append("Say who or what is included, so two people would count the same cases.")
-        if got["exclusions"] is None:
-            problems.append("Say who or what is excluded (write 'none' if nothing is).")
-        if got["source"] is None:
-            problems.append("Say where the data come from (the record, the form, the system).")
-        if got["collector"] is None:
-            problems.append("Say who collects the data, and when.")
-        if got["direction"] is None:
-            problems.append("Say which way is better (choose 'neither' for most balancing measures).")
+        problems = _missing(got, _MEASURE_NEEDS)
         definition = self._definition(got)
         if got["name"] is None or got["kind"] is None or definition is None:
             return None, problems, definition or ""
@@ -406,6 +410,15 @@ def measure_form(value=None, *, project=None) -> MeasureForm:
 
 
 # ============================================================================================ a PDSA cycle
+#: What a cycle cannot be recorded without (Langley et al. 2009: the prediction is written in Plan).
+_PDSA_NEEDS = {
+    "title": "Give the cycle a short title, e.g. 'Cycle 1: one patient'.",
+    "objective": "Say what this test is for.",
+    "plan": "Say who will do what, when and where, and what you will record.",
+    "prediction": "Write your prediction before the test: what do you expect to happen? A number makes it "
+                  "checkable (4 of 6 patients ...).",
+    "start": "Give the start date (the day the test begins or is planned to begin).",
+}
 _ACT_CHOICES = [("not decided yet", ""), ("adopt", "adopt"), ("adapt", "adapt"), ("abandon", "abandon")]
 
 
@@ -457,15 +470,7 @@ class PDSAForm(_Form):
         from ..improve.pdsa import PDSACycle
 
         got = {k: _clean(b.value) for k, b in self.fields.items()}
-        problems = []
-        for key, words in (("title", "Give the cycle a short title, e.g. 'Cycle 1: one patient'."),
-                           ("objective", "Say what this test is for."),
-                           ("plan", "Say who will do what, when and where, and what you will record."),
-                           ("prediction", "Write your prediction before the test: what do you expect to happen? "
-                                          "A number makes it checkable (4 of 6 patients ...)."),
-                           ("start", "Give the start date (the day the test begins or is planned to begin).")):
-            if got[key] is None:
-                problems.append(words)
+        problems = _missing(got, _PDSA_NEEDS)
         for key in ("start", "end"):
             if got[key] is not None and try_date(got[key]) is None:
                 problems.append(f"The {key} date {got[key]!r} is not a date qikit can read: {DATE_HINT}.")
