@@ -34,7 +34,6 @@ import functools
 import json
 import os
 import re
-import stat
 import tempfile
 import uuid
 from collections.abc import Iterable
@@ -48,7 +47,7 @@ from ..errors import QIDataError, QIProjectError
 from .aims import AimStatement
 from .drivers import DriverDiagram
 from .measures import Measure
-from .pdsa import PDSACycle
+from .pdsa import PDSACycle, _file_mode
 
 __all__ = ["Project", "SCHEMA_VERSION", "SQUIRE_SECTIONS", "STAKEHOLDER_KEYS", "STAKEHOLDER_STANCES",
            "squire_sections"]
@@ -307,16 +306,6 @@ def _jsonable(value, where: str):
         return {str(k): _jsonable(v, where) for k, v in value.items()}
     raise QIDataError(f"{where} is {value!r}, which cannot be written to a project file: use text or numbers.",
                       column="data_spec")
-
-
-def _file_mode(path: Path) -> int:
-    """Permissions for a saved file: those of the file it replaces, else the usual ones for a new file."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0)  # reading the umask means setting it; put it straight back
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def _sync_folder(folder: Path) -> None:
