@@ -474,3 +474,22 @@ def test_a_driver_diagram_record_keeps_every_link_and_is_checked():
         qikit.DriverDiagram.from_record(loop)
     with pytest.raises(QIDataError, match="kind 'tertiary'"):
         qikit.DriverDiagram.from_record({"aim": "x", "elements": [{"name": "P", "kind": "tertiary", "serves": []}]})
+
+
+def test_two_sessions_never_overwrite_each_other(tmp_path):
+    """Two notebooks (or a notebook and a form) open the same file; the second save must not lose the first's work."""
+    path = _good_file(tmp_path)
+    mine, theirs = Project.open(path), Project.open(path)
+    theirs.notes["results"] = "Their results"
+    theirs.save()
+    after_theirs = _snapshot(path)
+    mine.notes["limitations"] = "My limitations"
+    with pytest.raises(QIProjectError, match="saved by someone else .* after you opened it") as info:
+        mine.save()
+    assert "save_as" in str(info.value) and "Project.open" in str(info.value)
+    assert _snapshot(path) == after_theirs
+    theirs.notes["results"] = "Their results, revised"
+    theirs.save()  # whoever saved last may go on saving
+    copy = mine.save_as(tmp_path / "mine.json")
+    assert Project.open(copy).notes["limitations"] == "My limitations"
+    assert Project.open(path).notes["results"] == "Their results, revised"

@@ -31,6 +31,7 @@ import contextlib
 import datetime as _dt
 import decimal
 import functools
+import hashlib
 import json
 import os
 import re
@@ -393,6 +394,7 @@ class Project:
         self.notes: dict[str, str] = {}
         self._id = uuid.uuid4().hex
         self._created = _now()
+        self._on_disk: str | None = None  # fingerprint of the file as this object last read or wrote it
 
     # -- the file ----------------------------------------------------------------------------------
     @property
@@ -458,6 +460,7 @@ class Project:
             with contextlib.suppress(OSError):
                 os.unlink(handle.name)
         _sync_folder(path.parent)
+        project._on_disk = hashlib.sha256(content).hexdigest()
         return project
 
     @classmethod
@@ -472,10 +475,11 @@ class Project:
             file, what is wrong and what to do; the file is only read, never changed.
         """
         path = Path(path)
-        data = _read(path)
+        data, raw = _read(path)
         project = cls(path, data["title"], owner=data["owner"], setting=data["setting"], _token=_PRIVATE)
         project._id = data["id"]
         project._created = data["created"]
+        project._on_disk = hashlib.sha256(raw).hexdigest()
         try:
             project._load(data)
         except QIDataError as error:
@@ -487,19 +491,27 @@ class Project:
 
         The previous good copy is kept as :attr:`backup_path`. Nothing is written when the project holds
         something that cannot be saved (the message says what), and a file now at :attr:`path` that is
-        damaged, newer, or another project is never replaced.
+        damaged, newer, another project, or saved by someone else since this one was opened or saved (another
+        notebook, another session) is never replaced.
         """
         content = self._serialise()  # every check first: a project that cannot be written changes nothing
         path = self._path
         mode = _file_mode(path)
         if path.exists() or path.is_symlink():
-            current = _read(path)  # raises, without writing, for a damaged or newer file
+            current, raw = _read(path)  # raises, without writing, for a damaged or newer file
             if current["id"] != self._id:
                 raise QIProjectError(f"{path} now holds a different project ({current['title']!r}), so qikit "
                                      "will not overwrite it. Save this one elsewhere with "
                                      "p.save_as('another-name.qiproject.json').", path=path)
-            _write_atomically(self.backup_path, path.read_bytes(), mode)
+            if self._on_disk is not None and hashlib.sha256(raw).hexdigest() != self._on_disk:
+                raise QIProjectError(f"{path} was saved by someone else (another notebook or session, saved at "
+                                     f"{current.get('saved', 'an unknown time')}) after you opened it, so qikit will "
+                                     "not overwrite their work. Keep yours with p.save_as('another-name.qiproject"
+                                     ".json'), or open the file again with qikit.Project.open to carry on from "
+                                     "theirs.", path=path)
+            _write_atomically(self.backup_path, raw, mode)
         _write_atomically(path, content, mode)
+        self._on_disk = hashlib.sha256(content).hexdigest()
         return path
 
     def save_as(self, path) -> Path:
@@ -513,10 +525,12 @@ class Project:
         old = self._path, self._id
         self._path, self._id = path, uuid.uuid4().hex  # a copy is a project of its own from now on
         try:
-            _write_atomically(path, self._serialise(), _file_mode(path))
+            content = self._serialise()
+            _write_atomically(path, content, _file_mode(path))
         except BaseException:
             self._path, self._id = old
             raise
+        self._on_disk = hashlib.sha256(content).hexdigest()
         return path
 
     # -- JSON ---------------------------------------------------------------------------------------
@@ -677,8 +691,9 @@ def _damaged(path: Path, problem: str) -> str:
             "you need help reading the file (it is plain text).")
 
 
-def _read(path: Path) -> dict:
-    """Read and check a project file's outer layout; raise QIProjectError without ever writing."""
+def _read(path: Path) -> tuple[dict, bytes]:
+    """Read and check a project file's outer layout (the data and the bytes read); raise QIProjectError
+    without ever writing."""
     if path.is_dir():
         raise QIProjectError(f"{path} is a folder, not a project file. Give the path of the .json file.", path=path)
     try:
@@ -726,7 +741,7 @@ def _read(path: Path) -> dict:
     if unknown:
         raise QIProjectError(_damaged(path, f"it has entries a version {version} project file cannot have: "
                                             f"{', '.join(map(repr, unknown))}"), path=path)
-    return data
+    return data, raw
 
 
 SQUIRE_SECTIONS = _squire_ids()
