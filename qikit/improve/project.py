@@ -138,33 +138,49 @@ def _decode_loose(value):
     return value
 
 
+def _blanks_to_none(values: list, missing: np.ndarray) -> list:
+    for position in np.flatnonzero(missing):
+        values[position] = None
+    return values
+
+
 def _encode_column(series: pd.Series) -> tuple[dict, list]:
-    """Describe a column (``{"name", "dtype", ...}``) and turn its values into JSON values."""
+    """Describe a column (``{"name", "dtype", ...}``) and turn its values into JSON values (whole columns at a
+    time; only text columns look at each value, and only at values that are not text)."""
     dtype = series.dtype
     info: dict = {"name": series.name, "dtype": str(dtype)}
+    missing = series.isna().to_numpy()
     if isinstance(dtype, pd.CategoricalDtype):
-        info["categories"] = [_encode_loose(c) for c in dtype.categories]
+        categories = [_encode_loose(c) for c in dtype.categories]
+        info["categories"] = categories
         info["ordered"] = bool(dtype.ordered)
-        return info, [_encode_loose(v) for v in series.astype(object)]
+        return info, [None if code < 0 else categories[code] for code in series.cat.codes.tolist()]
     kind = dtype.kind
-    if kind == "M":
-        return info, [None if _is_missing(v) else pd.Timestamp(v).isoformat() for v in series]
+    if kind == "M":  # ISO 8601, as short as each value allows; time-zone aware columns in UTC ("Z")
+        stamps = series
+        zone = getattr(dtype, "tz", None)
+        if zone is not None:
+            stamps = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        text = np.datetime_as_string(stamps.to_numpy(), unit="auto").tolist()
+        if zone is not None:
+            text = [t + "Z" for t in text]
+        return info, _blanks_to_none(text, missing)
     if kind == "m":
-        return info, [None if _is_missing(v) else str(pd.Timedelta(v)) for v in series]
+        return info, _blanks_to_none(series.astype(str).tolist(), missing)
     if kind == "f":
-        values = []
-        for v in series.astype(object):
-            if _is_missing(v):
-                values.append(None)
-            else:
-                number = float(v)
-                values.append(number if np.isfinite(number) else str(number))
-        return info, values
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        values = numbers.tolist()
+        for position in np.flatnonzero(np.isinf(numbers)):
+            values[position] = str(values[position])  # "inf" / "-inf": JSON has no infinity
+        return info, _blanks_to_none(values, missing)
     if kind in "iu":
-        return info, [None if _is_missing(v) else int(v) for v in series.astype(object)]
+        filled = series.fillna(0) if missing.any() else series
+        return info, _blanks_to_none(filled.to_numpy(dtype="uint64" if kind == "u" else "int64").tolist(), missing)
     if kind == "b":
-        return info, [None if _is_missing(v) else bool(v) for v in series.astype(object)]
-    return info, [_encode_loose(v) for v in series.astype(object)]
+        filled = series.fillna(False) if missing.any() else series
+        return info, _blanks_to_none(filled.to_numpy(dtype=bool).tolist(), missing)
+    values = series.to_numpy(dtype=object).tolist()
+    return info, _blanks_to_none([v if type(v) is str else _encode_loose(v) for v in values], missing)
 
 
 def _decode_column(info: dict, values: list) -> pd.Series:
@@ -607,7 +623,8 @@ class Project:
             data["data"]["rows"] = marker
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
         if rows is not None:
-            lines = ",\n      ".join(json.dumps(row, ensure_ascii=False, allow_nan=False) for row in rows)
+            encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder for every row
+            lines = ",\n      ".join(encoder.encode(row) for row in rows)
             text = text.replace(json.dumps(marker), f"[\n      {lines}\n    ]" if rows else "[]", 1)
         return (text + "\n").encode("utf-8")
 
