@@ -290,7 +290,8 @@ for number, (scale, predicted, start) in enumerate(
     "a8_project_writeup": Misconception(
         "a p chart for falls per bed-day, and cycle 2's prediction rewritten to match what happened",
         {"a8_q1": 'p.data.loc[p.data["month"] == "01/02/2025", "bed_days"] = 744\n'
-                  'p.data_spec = {"x": "month", "y": "falls", "n": "bed_days", "chart": "p", "title": "Falls"}',
+                  'p.data_spec = {"x": "month", "y": "falls", "n": "bed_days", "chart": "p", "multiply": 1000, '
+                  '"title": "Falls"}',
          "a8_q4": 'p.pdsa[1] = dataclasses.replace(p.pdsa[1], prediction="5 of 10 admissions have lying and '
                   'standing BP within 24 hours", study="As predicted", act="adapt: a cuff on every trolley")\n'
                   'p.stakeholders[1]["engage"] = "Meet him before governance with the falls chart"\n'
