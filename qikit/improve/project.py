@@ -31,10 +31,10 @@ import contextlib
 import datetime as _dt
 import decimal
 import functools
+import hashlib
 import json
 import os
 import re
-import stat
 import tempfile
 import uuid
 from collections.abc import Iterable
@@ -48,7 +48,7 @@ from ..errors import QIDataError, QIProjectError
 from .aims import AimStatement
 from .drivers import DriverDiagram
 from .measures import Measure
-from .pdsa import PDSACycle
+from .pdsa import PDSACycle, _file_mode
 
 __all__ = ["Project", "SCHEMA_VERSION", "SQUIRE_SECTIONS", "STAKEHOLDER_KEYS", "STAKEHOLDER_STANCES",
            "squire_sections"]
@@ -138,33 +138,49 @@ def _decode_loose(value):
     return value
 
 
+def _blanks_to_none(values: list, missing: np.ndarray) -> list:
+    for position in np.flatnonzero(missing):
+        values[position] = None
+    return values
+
+
 def _encode_column(series: pd.Series) -> tuple[dict, list]:
-    """Describe a column (``{"name", "dtype", ...}``) and turn its values into JSON values."""
+    """Describe a column (``{"name", "dtype", ...}``) and turn its values into JSON values (whole columns at a
+    time; only text columns look at each value, and only at values that are not text)."""
     dtype = series.dtype
     info: dict = {"name": series.name, "dtype": str(dtype)}
+    missing = series.isna().to_numpy()
     if isinstance(dtype, pd.CategoricalDtype):
-        info["categories"] = [_encode_loose(c) for c in dtype.categories]
+        categories = [_encode_loose(c) for c in dtype.categories]
+        info["categories"] = categories
         info["ordered"] = bool(dtype.ordered)
-        return info, [_encode_loose(v) for v in series.astype(object)]
+        return info, [None if code < 0 else categories[code] for code in series.cat.codes.tolist()]
     kind = dtype.kind
-    if kind == "M":
-        return info, [None if _is_missing(v) else pd.Timestamp(v).isoformat() for v in series]
+    if kind == "M":  # ISO 8601, as short as each value allows; time-zone aware columns in UTC ("Z")
+        stamps = series
+        zone = getattr(dtype, "tz", None)
+        if zone is not None:
+            stamps = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        text = np.datetime_as_string(stamps.to_numpy(), unit="auto").tolist()
+        if zone is not None:
+            text = [t + "Z" for t in text]
+        return info, _blanks_to_none(text, missing)
     if kind == "m":
-        return info, [None if _is_missing(v) else str(pd.Timedelta(v)) for v in series]
+        return info, _blanks_to_none(series.astype(str).tolist(), missing)
     if kind == "f":
-        values = []
-        for v in series.astype(object):
-            if _is_missing(v):
-                values.append(None)
-            else:
-                number = float(v)
-                values.append(number if np.isfinite(number) else str(number))
-        return info, values
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        values = numbers.tolist()
+        for position in np.flatnonzero(np.isinf(numbers)):
+            values[position] = str(values[position])  # "inf" / "-inf": JSON has no infinity
+        return info, _blanks_to_none(values, missing)
     if kind in "iu":
-        return info, [None if _is_missing(v) else int(v) for v in series.astype(object)]
+        filled = series.fillna(0) if missing.any() else series
+        return info, _blanks_to_none(filled.to_numpy(dtype="uint64" if kind == "u" else "int64").tolist(), missing)
     if kind == "b":
-        return info, [None if _is_missing(v) else bool(v) for v in series.astype(object)]
-    return info, [_encode_loose(v) for v in series.astype(object)]
+        filled = series.fillna(False) if missing.any() else series
+        return info, _blanks_to_none(filled.to_numpy(dtype=bool).tolist(), missing)
+    values = series.to_numpy(dtype=object).tolist()
+    return info, _blanks_to_none([v if type(v) is str else _encode_loose(v) for v in values], missing)
 
 
 def _decode_column(info: dict, values: list) -> pd.Series:
@@ -309,16 +325,6 @@ def _jsonable(value, where: str):
                       column="data_spec")
 
 
-def _file_mode(path: Path) -> int:
-    """Permissions for a saved file: those of the file it replaces, else the usual ones for a new file."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0)  # reading the umask means setting it; put it straight back
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
 def _sync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):  # make a rename durable where the OS allows it
         handle = os.open(folder, os.O_RDONLY)
@@ -404,6 +410,7 @@ class Project:
         self.notes: dict[str, str] = {}
         self._id = uuid.uuid4().hex
         self._created = _now()
+        self._on_disk: str | None = None  # fingerprint of the file as this object last read or wrote it
 
     # -- the file ----------------------------------------------------------------------------------
     @property
@@ -469,6 +476,7 @@ class Project:
             with contextlib.suppress(OSError):
                 os.unlink(handle.name)
         _sync_folder(path.parent)
+        project._on_disk = hashlib.sha256(content).hexdigest()
         return project
 
     @classmethod
@@ -483,10 +491,11 @@ class Project:
             file, what is wrong and what to do; the file is only read, never changed.
         """
         path = Path(path)
-        data = _read(path)
+        data, raw = _read(path)
         project = cls(path, data["title"], owner=data["owner"], setting=data["setting"], _token=_PRIVATE)
         project._id = data["id"]
         project._created = data["created"]
+        project._on_disk = hashlib.sha256(raw).hexdigest()
         try:
             project._load(data)
         except QIDataError as error:
@@ -498,19 +507,27 @@ class Project:
 
         The previous good copy is kept as :attr:`backup_path`. Nothing is written when the project holds
         something that cannot be saved (the message says what), and a file now at :attr:`path` that is
-        damaged, newer, or another project is never replaced.
+        damaged, newer, another project, or saved by someone else since this one was opened or saved (another
+        notebook, another session) is never replaced.
         """
         content = self._serialise()  # every check first: a project that cannot be written changes nothing
         path = self._path
         mode = _file_mode(path)
         if path.exists() or path.is_symlink():
-            current = _read(path)  # raises, without writing, for a damaged or newer file
+            current, raw = _read(path)  # raises, without writing, for a damaged or newer file
             if current["id"] != self._id:
                 raise QIProjectError(f"{path} now holds a different project ({current['title']!r}), so qikit "
                                      "will not overwrite it. Save this one elsewhere with "
                                      "p.save_as('another-name.qiproject.json').", path=path)
-            _write_atomically(self.backup_path, path.read_bytes(), mode)
+            if self._on_disk is not None and hashlib.sha256(raw).hexdigest() != self._on_disk:
+                raise QIProjectError(f"{path} was saved by someone else (another notebook or session, saved at "
+                                     f"{current.get('saved', 'an unknown time')}) after you opened it, so qikit will "
+                                     "not overwrite their work. Keep yours with p.save_as('another-name.qiproject"
+                                     ".json'), or open the file again with qikit.Project.open to carry on from "
+                                     "theirs.", path=path)
+            _write_atomically(self.backup_path, raw, mode)
         _write_atomically(path, content, mode)
+        self._on_disk = hashlib.sha256(content).hexdigest()
         return path
 
     def save_as(self, path) -> Path:
@@ -524,10 +541,12 @@ class Project:
         old = self._path, self._id
         self._path, self._id = path, uuid.uuid4().hex  # a copy is a project of its own from now on
         try:
-            _write_atomically(path, self._serialise(), _file_mode(path))
+            content = self._serialise()
+            _write_atomically(path, content, _file_mode(path))
         except BaseException:
             self._path, self._id = old
             raise
+        self._on_disk = hashlib.sha256(content).hexdigest()
         return path
 
     # -- JSON ---------------------------------------------------------------------------------------
@@ -604,7 +623,8 @@ class Project:
             data["data"]["rows"] = marker
         text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
         if rows is not None:
-            lines = ",\n      ".join(json.dumps(row, ensure_ascii=False, allow_nan=False) for row in rows)
+            encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder for every row
+            lines = ",\n      ".join(encoder.encode(row) for row in rows)
             text = text.replace(json.dumps(marker), f"[\n      {lines}\n    ]" if rows else "[]", 1)
         return (text + "\n").encode("utf-8")
 
@@ -688,8 +708,9 @@ def _damaged(path: Path, problem: str) -> str:
             "you need help reading the file (it is plain text).")
 
 
-def _read(path: Path) -> dict:
-    """Read and check a project file's outer layout; raise QIProjectError without ever writing."""
+def _read(path: Path) -> tuple[dict, bytes]:
+    """Read and check a project file's outer layout (the data and the bytes read); raise QIProjectError
+    without ever writing."""
     if path.is_dir():
         raise QIProjectError(f"{path} is a folder, not a project file. Give the path of the .json file.", path=path)
     try:
@@ -737,7 +758,7 @@ def _read(path: Path) -> dict:
     if unknown:
         raise QIProjectError(_damaged(path, f"it has entries a version {version} project file cannot have: "
                                             f"{', '.join(map(repr, unknown))}"), path=path)
-    return data
+    return data, raw
 
 
 SQUIRE_SECTIONS = _squire_ids()

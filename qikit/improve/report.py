@@ -82,9 +82,9 @@ def _check_notes(p: Project, sections: list[str], min_words: int) -> str:
 def _check_aim(p: Project) -> str:
     if p.aim is None:
         return "There is no aim yet: set p.aim to an AimStatement (what, how much, by when, for whom)."
-    started = _dt.date.fromisoformat(p._created[:10])
-    findings = [f for f in p.aim.check(today=started)]
-    return " ".join(findings)
+    # the aim is judged on the day the project began: the file's creation, or its first PDSA cycle if earlier
+    started = min([_dt.date.fromisoformat(p._created[:10]), *(c.start for c in p.pdsa)])
+    return " ".join(p.aim.check(today=started))
 
 
 def _check_measure_kinds(p: Project, kinds: list[str]) -> str:
@@ -197,8 +197,8 @@ def assess(p: Project, context: dict | None = None) -> pd.DataFrame:
 # Charts (drawn with qikit.plot from what qikit.spc computed; closed once turned into PNG)
 # ---------------------------------------------------------------------------------------------
 class _Chart:
-    def __init__(self, uri=None, alt="", reading="", caption="", points=0, problem="", notes=()):
-        self.uri, self.alt, self.reading, self.caption = uri, alt, reading, caption
+    def __init__(self, uri=None, alt="", reading="", caption="", points=0, problem="", notes=(), marked=False):
+        self.uri, self.alt, self.reading, self.caption, self.marked = uri, alt, reading, caption, marked
         self.points, self.problem, self.notes = points, problem, list(notes)
 
 
@@ -307,7 +307,7 @@ def _draw_chart(prepared: _Prepared) -> _Chart:
     finally:
         plt.close(fig)
     return _Chart(uri=uri, alt=alt, reading=result.explain(), caption=caption_text(result),
-                  points=prepared.points, notes=prepared.notes)
+                  points=prepared.points, notes=prepared.notes, marked=bool(prepared.pairs))
 
 
 def caption_text(result) -> str:
@@ -409,7 +409,8 @@ def _automatic(p: Project, section_id: str, chart: _Chart, drivers: tuple[str | 
         if chart.uri:
             notes = "".join(f"<p class=\"note\">{_e(n)}</p>" for n in chart.notes)
             reading = f"<p><strong>What the chart shows:</strong> {_e(chart.reading)}</p>" if chart.reading else ""
-            return _figure(chart.uri, chart.alt, chart.caption or "Run or control chart") + notes + reading
+            marked = " The PDSA cycles are marked at their start dates." if chart.marked else ""
+            return _figure(chart.uri, chart.alt, f"The project's data over time.{marked}") + notes + reading
         if p.data is not None:
             return f'<p class="missing">No chart: {_e(chart.problem)}</p>'
     return ""
