@@ -47,6 +47,7 @@ _LAZY = {
     "SustainabilityAssessment": "qikit.improve.sustainability",
     "SpreadReadiness": "qikit.improve.spread",
     "classify_activity": "qikit.improve.qms",
+    "Project": "qikit.improve.project",
 }
 #: Sub-modules reachable as attributes: ``qikit.spread.bass(...)``, ``qikit.simulate.red_beads(...)``.
 _MODULES = {

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 __all__ = [
     "QIError",
     "QIDataError",
+    "QIProjectError",
     "QIWarning",
     "ProvisionalLimitsWarning",
     "format_rows",
@@ -54,6 +55,23 @@ class QIDataError(QIError, ValueError):
     def __init__(self, message: str, column: str | None = None, rows: Sequence[object] | None = None):
         self.column = column
         self.rows = list(rows) if rows is not None else []
+        super().__init__(message)
+
+
+class QIProjectError(QIError):
+    """A project file cannot be opened or saved safely (see :class:`qikit.Project`).
+
+    The message names the file, says what is wrong with it and what to do; the file itself is left
+    exactly as it was.
+
+    Attributes
+    ----------
+    path : str or None
+        The project file at fault.
+    """
+
+    def __init__(self, message: str, path: object = None):
+        self.path = None if path is None else str(path)
         super().__init__(message)
 
 

@@ -193,6 +193,7 @@ MARKS = {
     "a4_pdsa_ramp": (6, 0),
     "a5_making_data_count": (5, 3),
     "a6_sustain_and_spread": (6, 4),
+    "a8_project_writeup": (10, 7),
 }
 
 
@@ -285,5 +286,17 @@ for number, (scale, predicted, start) in enumerate(
                   'divided = ["monitoring", "Adaptability of the improved process"]'},
         frozenset({"a6_q1_assurance", "a6_q2_weakest"}),
         ("Activity 7 repeats an audit", "These are the strongest factors"),
+    ),
+    "a8_project_writeup": Misconception(
+        "a p chart for falls per bed-day, and cycle 2's prediction rewritten to match what happened",
+        {"a8_q1": 'p.data.loc[p.data["month"] == "01/02/2025", "bed_days"] = 744\n'
+                  'p.data_spec = {"x": "month", "y": "falls", "n": "bed_days", "chart": "p", "multiply": 1000, '
+                  '"title": "Falls"}',
+         "a8_q4": 'p.pdsa[1] = dataclasses.replace(p.pdsa[1], prediction="5 of 10 admissions have lying and '
+                  'standing BP within 24 hours", study="As predicted", act="adapt: a cuff on every trolley")\n'
+                  'p.stakeholders[1]["engage"] = "Meet him before governance with the falls chart"\n'
+                  'p.stakeholders[3]["engage"] = "Monthly email of the chart and an invitation to the review"'},
+        frozenset({"a8_q1_spec", "a8_q4_pdsa"}),
+        ("A p chart is for proportions", "Do not change the prediction after the test"),
     ),
 }

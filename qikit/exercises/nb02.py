@@ -110,7 +110,8 @@ def check_measure_kinds(answers) -> Verdict:
 
 # --- exercise 3: an operational definition ----------------------------------------------------------
 def check_definition(measure) -> Verdict:
-    """Exercise 4: a :class:`qikit.Measure` for falls risk assessment within 24 hours of admission to ward 7.
+    """Exercise 4: a :class:`qikit.Measure` for falls risk assessment within 24 hours of admission to ward 7,
+    built with the measure form (:func:`qikit.widgets.measure_form`) or with ``qikit.Measure(...)``.
 
     Right when it is a process measure with a numerator and a denominator, a definition that says
     what counts (within 24 hours of what), who is included and where the data come from.
@@ -130,6 +131,12 @@ def check_definition(measure) -> Verdict:
 
     if is_blank(measure):
         return not_answered("Replace the ... with qikit.Measure(...) as in the example above, then run the cell.")
+    if not isinstance(measure, Measure) and hasattr(measure, "fields") and hasattr(measure, "problems"):
+        if measure.empty:  # the measure form, not filled in yet
+            return not_answered("Fill in the form above, then run this cell again.")
+        if measure.value is None:
+            return wrong("The form cannot make a measure yet:", [f"- {p}" for p in measure.problems])
+        measure = measure.value
     if not isinstance(measure, Measure):
         return wrong(f"Build the measure with qikit.Measure(name, kind, definition, numerator=..., "
                      f"denominator=...), not as a {type(measure).__name__}.")

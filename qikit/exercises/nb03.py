@@ -21,7 +21,7 @@ from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wro
 from ._options import OPTIONS
 from .spec import form_checked, normalise, read_number
 
-__all__ = ["shuffled_steps", "check_order", "flowchart", "check_pareto", "fishbone", "check_fishbone",
+__all__ = ["shuffled_steps", "check_order", "flowchart", "check_pareto", "fishbone", "read_causes", "check_fishbone",
            "check_driver_diagram", "self_check"]
 
 # --- exercise 1: the order of a process -----------------------------------------------------------
@@ -199,8 +199,38 @@ def fishbone(effect: str, causes: Mapping[str, Sequence[str]]):
     return Markdown("\n".join(lines))
 
 
+def read_causes(text: str) -> dict[str, list[str]]:
+    """Categories and causes from the prepared text of exercise 3: one category per line, its name, a colon,
+    then its causes separated by semicolons (causes may also follow on their own lines, after a dash).
+    Categories left empty are left out; a note in brackets after a category's name is dropped.
+
+    Examples
+    --------
+    >>> read_causes("Patients: delirium; urgent need for the toilet\\nStaff (who):\\n- too few at night\\nMethods:")
+    {'Patients': ['delirium', 'urgent need for the toilet'], 'Staff': ['too few at night']}
+    """
+    out: dict[str, list[str]] = {}
+    current = None
+    for line in str(text).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = re.match(r"^([^:;\-][^:;]*?)\s*:(.*)$", line)
+        if match:
+            current = re.sub(r"\s*\(.*\)\s*$", "", match.group(1)).strip()
+            rest = match.group(2)
+        elif current is None:
+            current, rest = "Causes", line
+        else:
+            rest = line
+        items = [c.strip(" -•*\t.,") for c in rest.split(";")]
+        out.setdefault(current, []).extend(c for c in items if c and not is_blank(c))
+    return {k: v for k, v in out.items() if v}
+
+
 def check_fishbone(causes) -> Verdict:
-    """Exercise 3: a cause-and-effect diagram for falls on ward 7, as a dict from category to causes.
+    """Exercise 3: a cause-and-effect diagram for falls on ward 7: the prepared text (``"Patients: cause;
+    cause"``, one category a line, read by :func:`read_causes`) or a dict from category to causes.
 
     Its form is checked (a tutor reads the meaning) with at least four categories, every category holding a cause, at least eight causes in all,
     and causes written as causes ("confused patients walk alone at night"), not as solutions
@@ -216,6 +246,11 @@ def check_fishbone(causes) -> Verdict:
     """
     if is_blank(causes):
         return not_answered("Replace the ... with a dictionary of categories and causes, then run the cell.")
+    if isinstance(causes, str):
+        causes = read_causes(causes)
+        if not causes:
+            return not_answered("After each category and its colon, write its causes separated by ; then run the "
+                                "cell again.")
     if not isinstance(causes, Mapping):
         return wrong("Give a dictionary: {\"Patients\": [\"cause\", ...], \"Staff\": [...], ...}.")
     cleaned = {}

@@ -97,7 +97,8 @@ def _cycles_of(log):
 
 
 def check_ramp(log) -> Verdict:
-    """Exercise 2: a ramp of PDSA cycles for one change idea.
+    """Exercise 2: a ramp of PDSA cycles for one change idea, planned with :func:`qikit.widgets.ramp_form`
+    (or built as a :class:`qikit.PDSALog` or a list of :class:`qikit.PDSACycle`).
 
     Right when the ramp has three to five cycles, every cycle has a prediction and a scale, the first test
     is small (five or fewer patients, staff or shifts), the scale never falls without a reason and ends at
@@ -116,6 +117,11 @@ def check_ramp(log) -> Verdict:
 
     if is_blank(log):
         return not_answered("Replace the ... with your PDSALog, then run the cell again.")
+    if not isinstance(log, PDSALog) and isinstance(getattr(log, "pdsa_log", None), PDSALog):  # the ramp form
+        if len(log.pdsa_log) == 0:
+            return not_answered("The ramp has no cycles yet: fill in the form and press 'Add to the ramp' for each "
+                                "of three to five cycles, then run this cell again.")
+        log = log.pdsa_log
     if isinstance(log, PDSALog) and len(log) == 0:
         return not_answered("The log has no cycles yet: add three to five with my_log.add(..., ramp=...), then run "
                             "the cell again.")

@@ -22,7 +22,42 @@ from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, ri
 from ._options import OPTIONS
 from .spec import normalise, read_number
 
-__all__ = ["check_priorities", "check_peak", "check_lever", "self_check"]
+__all__ = ["draw_adoption", "describe_adoption", "check_priorities", "check_peak", "check_lever", "self_check"]
+
+
+# --- prepared helpers for section 4: the Bass curve as two charts, and the same in words ------------------
+def draw_adoption(curve):
+    """Two charts of a :func:`qikit.spread.bass` curve: new adopters each period (bars) and the cumulative
+    number of adopters (the S-curve). Returns the matplotlib Figure."""
+    import matplotlib.pyplot as plt
+
+    fig, (bars, line) = plt.subplots(1, 2, figsize=(10, 3.5))
+    bars.bar(curve["period"], curve["new"], color="#0072B2")
+    bars.set(title="New wards adopting each month", xlabel="month", ylabel="wards")
+    total = float(curve["cumulative"].iloc[-1] / curve["fraction"].iloc[-1]) if curve["fraction"].iloc[-1] else 1
+    line.plot(curve["period"], curve["cumulative"], marker="o", color="#D55E00")
+    line.set(title="Wards that have adopted (S-curve)", xlabel="month", ylabel="wards", ylim=(0, total + 1))
+    fig.tight_layout()
+    return fig
+
+
+def describe_adoption(curve) -> str:
+    """The two charts of :func:`draw_adoption` in words (their alt text): the peak month of new adopters,
+    the month half have adopted, and how many have adopted by the end.
+
+    Examples
+    --------
+    >>> import qikit
+    >>> print(describe_adoption(qikit.spread.bass(p=0.01, q=0.5, m=40, periods=24)))  # doctest: +ELLIPSIS
+    Two charts over 24 months. Left: new adopters per month, rising to a peak of ... wards in month ...
+    """
+    peak = curve.loc[curve["new"].idxmax()]
+    half = curve.loc[curve["fraction"] >= 0.5, "period"].min()
+    half_text = f"passing half of the wards in month {int(half)}" if half == half else "not reaching half of the wards"
+    return (f"Two charts over {len(curve)} months. Left: new adopters per month, rising to a peak of "
+            f"{peak['new']:.1f} wards in month {int(peak['period'])}, then falling. Right: the cumulative "
+            f"number of adopters, an S-shaped curve {half_text} and "
+            f"reaching {curve['cumulative'].iloc[-1]:.0f} by the end.")
 
 
 def check_priorities(answer, assessment) -> Verdict:

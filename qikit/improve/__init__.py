@@ -1,4 +1,4 @@
-"""The improvement toolkit: aims, measures, driver diagrams, PDSA logs, sustainability, spread, QMS.
+"""The improvement toolkit: aims, measures, driver diagrams, PDSA logs, projects, sustainability, spread, QMS.
 
 Each object is small, validates what it is given, and says what to fix in plain words::
 
@@ -21,6 +21,7 @@ from .aims import AimStatement, ParsedAim
 from .drivers import DriverDiagram
 from .measures import FREQUENCIES, MEASURE_KINDS, Measure, MeasureSet
 from .pdsa import ACT_DECISIONS, PDSACycle, PDSALog, Ramp
+from .project import SQUIRE_SECTIONS, Project
 from .qms import QUALITY_FUNCTIONS, QMSClassification, classify_activity
 from .spread import (
     ADOPTER_CATEGORIES,
@@ -37,6 +38,7 @@ __all__ = [
     "Measure", "MeasureSet", "MEASURE_KINDS", "FREQUENCIES",
     "DriverDiagram",
     "PDSACycle", "PDSALog", "Ramp", "ACT_DECISIONS",
+    "Project", "SQUIRE_SECTIONS",
     "SustainabilityAssessment", "sustainability_factors",
     "ADOPTER_CATEGORIES", "adopter_categories", "classify_adopters", "bass", "SPREAD_FACTORS", "SpreadReadiness",
     "QUALITY_FUNCTIONS", "QMSClassification", "classify_activity",

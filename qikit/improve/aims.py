@@ -296,6 +296,41 @@ hour of arrival for adults in the emergency department from 62% to 90% by 31 Mar
                 findings.append(_WRONG_WAY.format(verb=verb, side="above", **words))
         return findings
 
+    # -- files -----------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The aim as plain JSON-ready values (the deadline as an ISO date), for :class:`qikit.Project` files.
+
+        Examples
+        --------
+        >>> aim = AimStatement("reduce falls on ward 7", "5 per 1,000 bed-days", "31/03/2026", "inpatients")
+        >>> aim.to_dict()["by_when"]
+        '2026-03-31'
+        >>> AimStatement.from_dict(aim.to_dict()) == aim
+        True
+        """
+        return {"what": self.what, "how_much": self.how_much, "by_when": self.by_when.isoformat(),
+                "for_whom": self.for_whom, "where": self.where, "baseline": self.baseline}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AimStatement:
+        """Rebuild an aim from :meth:`to_dict` output, validating it like a new one.
+
+        Raises :class:`qikit.QIDataError` for an entry that is not a dict, an unknown field (a typing
+        mistake in a hand-edited file) or a missing ``what``/``how_much``/``by_when``.
+        """
+        known = ("what", "how_much", "by_when", "for_whom", "where", "baseline")
+        if not isinstance(data, dict):
+            raise QIDataError(f"an aim must be a set of named fields ({', '.join(known)}), not {data!r}.",
+                              column="aim")
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise QIDataError(f"the aim has unknown fields {', '.join(map(repr, unknown))} "
+                              f"(it can have: {', '.join(known)}).", column="aim")
+        missing = [key for key in ("what", "how_much", "by_when") if data.get(key) is None]
+        if missing:
+            raise QIDataError(f"the aim has no {' and no '.join(missing)}.", column=missing[0])
+        return cls(**data)
+
     # -- writing from free text ----------------------------------------------------------------
     @classmethod
     def parse(cls, aim_text: str) -> ParsedAim:

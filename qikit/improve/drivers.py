@@ -345,6 +345,71 @@ class DriverDiagram:
                 lines.append(f"    class {','.join(members)} {css}")
         return "\n".join(lines)
 
+    # -- files -----------------------------------------------------------------------------------
+    def to_record(self) -> dict:
+        """The whole diagram as plain JSON-ready values, for :class:`qikit.Project` files.
+
+        Unlike the nested dicts :meth:`from_dict` reads, the record keeps every link, so a secondary
+        driver or change idea serving several drivers comes back exactly: ``{"aim": ..., "elements":
+        [{"name", "kind", "serves"}, ...]}`` in the order the elements were added. ``aim`` is the
+        :class:`AimStatement` as a dict when the diagram was built from one, otherwise its text.
+
+        Examples
+        --------
+        >>> dd = DriverDiagram.from_dict("Reduce falls", {
+        ...     "Safe environment": {"Call bell in reach": ["Bedside safety check"]},
+        ...     "Reliable risk assessment": ["Bedside safety check"]})
+        >>> again = DriverDiagram.from_record(dd.to_record())
+        >>> again.serves("Bedside safety check")
+        ('Call bell in reach', 'Reliable risk assessment')
+        """
+        kinds = {_PRIMARY: "primary", _SECONDARY: "secondary", _CHANGE: "change idea"}
+        return {"aim": self.aim.to_dict() if self.aim is not None else self.aim_text,
+                "elements": [{"name": name, "kind": kinds[kind], "serves": list(self._serves[name])}
+                             for name, kind in self._kind.items()]}
+
+    @classmethod
+    def from_record(cls, data: dict) -> DriverDiagram:
+        """Rebuild a diagram from :meth:`to_record` output, checking every element as it is added."""
+        from .aims import AimStatement
+
+        if not isinstance(data, dict) or set(data) != {"aim", "elements"}:
+            raise QIDataError("a driver diagram record must have exactly an 'aim' and a list of 'elements'.",
+                              column="drivers")
+        aim = AimStatement.from_dict(data["aim"]) if isinstance(data["aim"], dict) else data["aim"]
+        diagram = cls(aim)
+        elements = data["elements"]
+        if not isinstance(elements, list):
+            raise QIDataError("the driver diagram's 'elements' must be a list.", column="drivers")
+        pending = []  # links to add once every element exists (an element may serve one listed later)
+        for number, element in enumerate(elements, start=1):
+            if not isinstance(element, dict) or set(element) != {"name", "kind", "serves"}:
+                raise QIDataError(f"element {number} of the driver diagram must have exactly a name, a kind "
+                                  "and the list of drivers it serves.", column="drivers")
+            kind, serves = element["kind"], element["serves"]
+            if not isinstance(serves, list):
+                raise QIDataError(f"element {number} ({element['name']!r}): 'serves' must be a list.",
+                                  column="serves")
+            if kind == "primary":
+                if serves:
+                    raise QIDataError(f"primary driver {element['name']!r} serves the aim, so its 'serves' "
+                                      "list must be empty.", column="serves")
+                diagram.add_primary(element["name"])
+            elif kind in ("secondary", "change idea"):
+                name = diagram._new(element["name"], _SECONDARY if kind == "secondary" else _CHANGE)
+                diagram._kind[name] = _SECONDARY if kind == "secondary" else _CHANGE
+                diagram._serves[name] = []
+                pending.append((name, serves))
+            else:
+                raise QIDataError(f"element {number} ({element['name']!r}) has kind {kind!r}: use 'primary', "
+                                  "'secondary' or 'change idea'.", column="kind")
+        for name, serves in pending:
+            if not serves:
+                raise QIDataError(f"{diagram._kind[name]} {name!r} serves no driver: name the driver(s) it serves.",
+                                  column="serves")
+            diagram.link(name, serves)
+        return diagram
+
     def plot(self, fig=None, **style):
         """Draw the diagram with matplotlib and return the Figure (:func:`qikit.plot.drivers.plot_driver_diagram`)."""
         from ..plot.drivers import plot_driver_diagram

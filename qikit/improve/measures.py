@@ -25,7 +25,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -120,6 +120,35 @@ class Measure:
             raise QIDataError(f"frequency={self.frequency!r} is not one qikit knows. Use one of: "
                               f"{', '.join(FREQUENCIES)}.", column="frequency")
         set_(self, "frequency", frequency)
+
+    def to_dict(self) -> dict:
+        """The measure and its operational definition as plain JSON-ready values.
+
+        Examples
+        --------
+        >>> m = Measure("Falls per 1,000 bed-days", "outcome", "Datix falls per 1,000 occupied bed-days",
+        ...             numerator="falls", denominator="occupied bed-days / 1,000", direction="down")
+        >>> Measure.from_dict(m.to_dict()) == m
+        True
+        """
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Measure:
+        """Rebuild a measure from :meth:`to_dict` output, validating it like a new one."""
+        known = [f.name for f in fields(cls)]
+        if not isinstance(data, dict):
+            raise QIDataError(f"a measure must be a set of named fields ({', '.join(known)}), not {data!r}.",
+                              column="measures")
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise QIDataError(f"measure {data.get('name', '')!r} has unknown fields {', '.join(map(repr, unknown))} "
+                              f"(it can have: {', '.join(known)}).", column="measures")
+        missing = [key for key in ("name", "kind", "definition") if key not in data]
+        if missing:
+            raise QIDataError(f"measure {data.get('name', '')!r} has no {' and no '.join(missing)}.",
+                              column=missing[0])
+        return cls(**data)
 
     @property
     def is_ratio(self) -> bool:

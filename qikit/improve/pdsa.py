@@ -170,6 +170,31 @@ class PDSACycle:
         out["end"] = self.end.isoformat() if self.end else None
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> PDSACycle:
+        """Rebuild a cycle from :meth:`to_dict` output, validating it like a new one.
+
+        Examples
+        --------
+        >>> cycle = PDSACycle("Cycle 1", "Does the sticker help?", "3 of 5 stickered", "Bay 2, Monday",
+        ...                   start="06/01/2025", scale=5)
+        >>> PDSACycle.from_dict(cycle.to_dict()) == cycle
+        True
+        """
+        known = [f.name for f in dataclasses.fields(cls)]
+        if not isinstance(data, dict):
+            raise QIDataError(f"a PDSA cycle must be a set of named fields ({', '.join(known)}), not {data!r}.",
+                              column="cycle")
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise QIDataError(f"cycle {data.get('title', '')!r} has unknown fields {', '.join(map(repr, unknown))} "
+                              "(a typing mistake?).", column="cycle")
+        missing = [key for key in ("title", "objective", "prediction", "plan") if key not in data]
+        if missing:
+            raise QIDataError(f"cycle {data.get('title', '')!r} has no {' and no '.join(missing)}.",
+                              column=missing[0])
+        return cls(**data)
+
 
 @dataclass(frozen=True)
 class Ramp:

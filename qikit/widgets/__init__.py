@@ -7,6 +7,12 @@
                                catch it, and from which point
 ``choose_chart_quiz()``        the chart-choice decision tree as a guided sequence of questions
 ``upload()``                   read a CSV or Excel file into a DataFrame, with problems in plain words
+``read_file(path)``            the same reading and checking for a file on disk, without a widget
+``aim_form()``                 forms instead of code: an aim, a measure, a PDSA cycle, a ramp of
+``measure_form()``             cycles; each shows what to fix as the trainee types and has a Save
+``pdsa_form()``                button (``on_save(callback)``, or ``project=`` to fill a
+``ramp_form(...)``             :class:`qikit.Project`)
+``data_route()``               upload, pick columns, the chooser's chart and why, the chart and its reading
 =============================  ==================================================================
 
 Each function returns a widget: make it the last line of a notebook cell to show it. ``import
@@ -29,9 +35,20 @@ _LAZY = {
     "upload": "qikit.widgets.uploader",
     "Upload": "qikit.widgets.uploader",
     "read_table": "qikit.widgets.uploader",
+    "read_file": "qikit.widgets.uploader",
+    "aim_form": "qikit.widgets.forms",
+    "AimForm": "qikit.widgets.forms",
+    "measure_form": "qikit.widgets.forms",
+    "MeasureForm": "qikit.widgets.forms",
+    "pdsa_form": "qikit.widgets.forms",
+    "PDSAForm": "qikit.widgets.forms",
+    "ramp_form": "qikit.widgets.forms",
+    "RampForm": "qikit.widgets.forms",
+    "data_route": "qikit.widgets.forms",
+    "DataRoute": "qikit.widgets.forms",
 }
 
-__all__ = ["explore", "signal_or_noise", "choose_chart_quiz", "upload"]
+__all__ = ["explore", "signal_or_noise", "choose_chart_quiz", "upload"]  # the forms load lazily too (_LAZY)
 
 
 def __getattr__(name: str):

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import rows_phrase
 
-__all__ = ["upload", "Upload", "read_table", "TableRead"]
+__all__ = ["upload", "Upload", "read_table", "read_file", "TableRead"]
 
 CSV_TYPES = {".csv", ".txt", ".tsv"}
 EXCEL_TYPES = {".xlsx", ".xlsm", ".xls"}
@@ -94,9 +94,52 @@ def _read_csv(content: bytes, notes: list[str]) -> pd.DataFrame:
     if sep != ",":
         notes.append({";": "Values are separated by semicolons (as Excel writes CSV in many European settings).",
                       "\t": "Values are separated by tabs.", "|": "Values are separated by | characters."}[sep])
-    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False, keep_default_na=True)
+    _check_fields(text, sep)
+    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skip_blank_lines=False, keep_default_na=True,
+                        index_col=False)
     frame.attrs["decimal_comma"] = sep == ";"
     return frame
+
+
+class _FieldsError(ValueError):
+    """Rows of a CSV file with more values than the heading row (each message names its row)."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+def _check_fields(text: str, sep: str) -> None:
+    """Refuse a CSV file whose rows have more values than the heading row, naming each such row.
+
+    pandas would otherwise stop at the first such line, or (when it is the first data row) silently take
+    the first column as row labels and shift every value one column left."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    want = len(header)
+    messages = []
+    for row in reader:
+        if len(row) <= want or not any(cell.strip() for cell in row[want:]):
+            continue  # a trailing comma (empty extra cells) loses nothing
+        number = reader.line_num
+        cells = ", ".join(repr(c) for c in row)
+        split = next((f"{a},{b}" for a, b in zip(row, row[1:], strict=False)
+                      if re.fullmatch(r"\s*[+-]?\d+\s*", a) and re.fullmatch(r"\s*\d+\s*", b)), None)
+        if split is not None and sep == ",":
+            fix = (f"It looks like a number written with a comma ({split.strip()}): in a CSV file the comma "
+                   f"splits it into two values. Write it with a point ({split.strip().replace(',', '.')}), or "
+                   "without the comma if it means thousands.")
+        else:
+            fix = "Look for an extra comma in that row, for example in a number written as 1,234 or in a comment."
+        messages.append(f"line {number} of the file has {len(row)} values where the heading row has {want} (row "
+                        f"{number} in Excel: {cells}). {fix}")
+        if len(messages) >= 8:
+            break
+    if messages:
+        raise _FieldsError(messages)
 
 
 def _read_excel(content: bytes, notes: list[str]) -> pd.DataFrame:
@@ -123,6 +166,21 @@ def _examples(values: pd.Series) -> str:
     return ", ".join(repr(str(v)) for v in pd.unique(values.astype(str))[:3])
 
 
+def _typo_hints(cells: pd.Series) -> str:
+    """What a typo in a number probably is: a letter O or l for a digit, a decimal comma, a unit typed in."""
+    hints = []
+    for value in pd.unique(cells.astype(str).str.strip())[:3]:
+        if re.fullmatch(r"[\dOoIl]*\d[\dOoIl]*", value) and re.search(r"[OoIl]", value):
+            fixed = value.translate(str.maketrans("OoIl", "0011"))
+            hints.append(f"{value!r} has a letter where a digit should be (write {fixed}).")
+        elif re.fullmatch(r"[+-]?\d+,\d{1,2}", value):
+            hints.append(f"{value!r} uses a comma for the decimal point (write {value.replace(',', '.')}).")
+        elif re.fullmatch(r"[+-]?\d+(\.\d+)?\s*[a-zA-Z%]+\.?", value):
+            number = re.match(r"[+-]?\d+(\.\d+)?", value).group()
+            hints.append(f"{value!r} has a unit typed in (write {number} and put the unit in the heading).")
+    return " ".join(hints) + (" " if hints else "")
+
+
 def _as_numbers(col: pd.Series, label: str, problems: list[str], decimal_comma: bool = False) -> pd.Series | None:
     """The column as numbers if every filled cell is a number; None if it is not a column of numbers.
 
@@ -147,8 +205,9 @@ def _as_numbers(col: pd.Series, label: str, problems: list[str], decimal_comma: 
         bad = filled & ~good
         rows = list(col.index[bad.to_numpy()])
         verb = "holds" if len(rows) == 1 else "hold"
+        hints = _typo_hints(col[bad])
         problems.append(f"column {label!r} looks like a column of numbers, but {rows_phrase(rows)} {verb} text "
-                        f"({_examples(col[bad])}). If it should hold numbers, correct or empty those cells; "
+                        f"({_examples(col[bad])}). {hints}If it should hold numbers, correct or empty those cells; "
                         "if it is a column of labels, ignore this.")
     return None
 
@@ -250,6 +309,8 @@ def read_table(content: bytes, name: str = "data.csv") -> TableRead:
                                 f"or ask whoever runs this Jupyter to install {package} (pip install {package})."])
     except pd.errors.EmptyDataError:
         return TableRead(None, [f"{label!r} is empty: it holds no data. Check that it was saved before uploading."])
+    except _FieldsError as e:
+        return TableRead(None, [f"{label!r}: {m}" for m in e.messages], [_ROWS_NOTE])
     except pd.errors.ParserError as e:
         return TableRead(None, [f"{label!r}: {_csv_error(e)}"])
     except Exception as e:  # a damaged or password-protected workbook, a zip that is not a workbook, ...
@@ -298,6 +359,51 @@ def read_table(content: bytes, name: str = "data.csv") -> TableRead:
     return TableRead(frame, problems, notes, kinds)
 
 
+def read_file(path) -> pd.DataFrame:
+    """Read a CSV or Excel file from disk, checked as the upload button checks it.
+
+    The table comes back indexed by spreadsheet row number (the heading row is row 1), dates as dates and
+    numbers as numbers, so that later qikit messages name the rows as Excel shows them. A file that cannot
+    be read raises a :class:`qikit.QIDataError` saying why and how to fix it (never a pandas traceback);
+    cells to fix in a file that can be read are reported as a :class:`qikit.QIWarning` each, and those
+    columns are left as text, so ``qikit.spc`` then names the row if the column is charted.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file, e.g. ``"my_ward.csv"`` (relative to the notebook's folder).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "falls.csv"
+    >>> _ = path.write_text("month,falls\\n31/01/2024,4\\n29/02/2024,6\\n")
+    >>> df = read_file(path)
+    >>> df.index.tolist(), df["month"].dt.strftime("%d %b %Y").tolist(), df["falls"].tolist()
+    ([2, 3], ['31 Jan 2024', '29 Feb 2024'], [4, 6])
+    """
+    import warnings
+    from pathlib import Path
+
+    from ..errors import QIDataError, QIWarning
+
+    path = Path(path)
+    if not path.is_file():
+        folder = path.parent if str(path.parent) else Path(".")
+        near = sorted(p.name for p in folder.glob("*") if p.suffix.lower() in CSV_TYPES | EXCEL_TYPES)[:8] \
+            if folder.is_dir() else []
+        where = (f" The data files in that folder are: {', '.join(near)}." if near else
+                 " Check the name, and that the file is in the same folder as the notebook.")
+        place = f"in the folder {str(folder)!r}" if str(folder) != "." else "in this folder"
+        raise QIDataError(f"there is no file called {path.name!r} {place}.{where}", column=None)
+    got = read_table(path.read_bytes(), path.name)
+    if got.data is None:
+        raise QIDataError(" ".join(p[:1].upper() + p[1:] for p in got.problems))
+    for problem in got.problems:
+        warnings.warn(problem[:1].upper() + problem[1:], QIWarning, stacklevel=2)
+    return got.data
+
+
 # ---------------------------------------------------------------------------------------------- widget
 
 class Upload(widgets.VBox):
@@ -316,9 +422,11 @@ class Upload(widgets.VBox):
         The upload button.
     """
 
-    def __init__(self, on_load: Callable[[pd.DataFrame], object] | None = None):
+    def __init__(self, on_load: Callable[[pd.DataFrame], object] | None = None,
+                 on_read: Callable[[TableRead], object] | None = None):
         self.data, self.problems, self.notes, self.filename, self.kinds = None, [], [], None, {}
         self._on_load = on_load
+        self._on_read = on_read  # called after every file, also one that could not be read
         self.picker = widgets.FileUpload(accept=",".join(sorted(CSV_TYPES | EXCEL_TYPES)), multiple=False,
                                          description="Choose file")
         self.picker.observe(self._on_upload, names="value")
@@ -346,6 +454,8 @@ class Upload(widgets.VBox):
             border=0, na_rep="", max_cols=12, float_format=lambda v: f"{v:g}", classes="qikit-preview")
         if got.data is not None and self._on_load is not None:
             self._on_load(got.data)
+        if self._on_read is not None:
+            self._on_read(got)
         return got
 
     def _status_html(self, got: TableRead) -> str:

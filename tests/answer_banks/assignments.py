@@ -347,3 +347,175 @@ BANK += [
      _pts(_S, 0, 0)),
     (A6, "a6_q2", "blank", "not answered", BLANK, _pts(_S, 0, 0)),
 ]
+
+# ---------------------------------------------------------------- a8: a project write-up from a Project file
+A8 = "a8_project_writeup"
+_A8_DATA = ("a8_q1_data", "a8_q1_spec")
+_A8_AIM = ("a8_q2_baseline", "a8_q2_smart")
+_A8_MEASURES = ("a8_q3_balancing", "a8_q3_definitions")
+_A8_LOG = ("a8_q4_pdsa", "a8_q4_stakeholders")
+_A8_WRITE = ("a8_q5_sections", "a8_q5_saved")
+_A8_FIX = 'p.data.loc[p.data["month"] == "01/02/2025", "bed_days"] = 744\n'
+_A8_U = ('p.data_spec = {"x": "month", "y": "falls", "n": "bed_days", "chart": "u", "multiply": 1000, '
+         '"freeze": 12, "title": "Falls per 1,000 bed-days"}')
+
+
+def _a8_aim(baseline='f"{baseline_rate:.1f} falls per 1,000 bed-days"', by_when='"31/03/2026"',
+            how_much='"5 falls per 1,000 bed-days"', for_whom='"patients on ward 7"', rate="head(12)"):
+    return (f'_b = p.data.{rate}\nbaseline_rate = 1000 * _b["falls"].sum() / _b["bed_days"].sum()\n'
+            f'p.aim = qikit.AimStatement("reduce inpatient falls on ward 7", {how_much}, {by_when}, {for_whom}, '
+            f"baseline={baseline})")
+
+
+_A8_PROCESS = ('qikit.Measure("Lying and standing BP within 24 h (%)", "process", "Admissions with both readings '
+               'within 24 hours, weekly audit of ten records", numerator="admissions with both readings", '
+               'denominator="admissions audited", direction="increase", frequency="weekly")')
+
+
+def _a8_measures(balancing, process=_A8_PROCESS):
+    return f"p.measures = [p.measures[0], {process}, {balancing}]"
+
+
+_A8_OBS = ('qikit.Measure("Enhanced observation hours", "balancing", "Hours of one-to-one observation booked from '
+           'the bank for ward 7 each week", frequency="weekly")')
+_A8_STUDY = '"5 of 10 against 8 predicted: only one manual cuff on the ward"'
+_A8_ENGAGE = ('p.stakeholders[1]["engage"] = "Meet him before governance with the falls chart"\n'
+              'p.stakeholders[3]["engage"] = "Monthly email of the chart and an invitation to the review"')
+
+
+def _a8_cycle(**fields):
+    args = {"study": _A8_STUDY, "act": '"adapt: a cuff on every trolley, then test again"', **fields}
+    return "p.pdsa[1] = dataclasses.replace(p.pdsa[1], " + ", ".join(f"{k}={v}" for k, v in args.items()) + ")\n"
+
+
+_A8_NOTES = {
+    "abstract": ("Ward 7 cares for 28 frail older patients and had around eight falls a month. We aimed to cut falls "
+                 "from 9.4 to 5 per 1,000 occupied bed-days by the end of March 2026. We tested bay tagging and "
+                 "lying and standing blood pressure in PDSA cycles and plotted a u chart of the monthly rate. Twelve "
+                 "months in a row fell below the baseline mean from April 2025, a shift, and the rate since then is "
+                 "about 4.5, so the aim was met."),
+    "ethical_considerations": ("Service improvement, not research, according to the HRA decision tool; registered "
+                               "with the trust QI team, using only anonymous monthly counts."),
+    "results": ("From April 2025 all twelve months sit below the baseline centre line of 9.4 per 1,000 bed-days, a "
+                "shift by the runs rules, with no point beyond the limits; cycle 2 reached 5 of 10 admissions "
+                "against a prediction of 8."),
+    "summary": "Falls dropped from 9.4 to about 4.5 per 1,000 bed-days once bay tagging started.",
+    "interpretation": ("The timing points to bay tagging, which began the month the shift started and spread to "
+                       "nights; lying and standing blood pressure was not yet reliable enough to be the reason, and "
+                       "the balancing measure is too new to judge any cost."),
+    "limitations": ("Datix relies on staff reporting, the case mix varied over the winter, and one ward cannot "
+                    "exclude other causes."),
+    "conclusions": ("Bay tagging is now written into the ward's procedures and the chart goes to the monthly "
+                    "governance meeting; the blood pressure change will be adapted and bay tagging tested on ward 8."),
+}
+
+
+def _a8_write(notes=None, before="", after='p.save()\nreport_path = p.report()'):
+    notes = _A8_NOTES if notes is None else notes
+    return before + "p.notes.update(" + repr(notes) + ")\n" + after
+
+
+BANK += [
+    # ---------------------------------------------------------------- a8 question 1: data and chart
+    (A8, "a8_q1", "model", "the model answer", None, _pts(_A8_DATA, 1, 1)),
+    (A8, "a8_q1", "right", "by position, 'U chart', no freeze",
+     'p.data.iloc[10, p.data.columns.get_loc("bed_days")] = 744\n'
+     'p.data_spec = dict(x="month", y="falls", n="bed_days", chart="U chart", multiply=1000, title="Falls")',
+     _pts(_A8_DATA, 1, 1)),
+    (A8, "a8_q1", "right", "the impossible value found by the ward's capacity and divided by ten",
+     'too_many = p.data["bed_days"] > 28 * 31\n'
+     'p.data.loc[too_many, "bed_days"] = p.data.loc[too_many, "bed_days"] // 10\n' + _A8_U.replace('"u"', '"u-chart"'),
+     _pts(_A8_DATA, 1, 1)),
+    (A8, "a8_q1", "misconception", "the p chart kept for a rate",
+     _A8_FIX + _A8_U.replace('"u"', '"p"'), _pts(_A8_DATA, 1, 0)),
+    (A8, "a8_q1", "misconception", "the month with the wrong bed-days deleted",
+     'p.data = p.data[p.data["bed_days"] < 1000].reset_index(drop=True)\n' + _A8_U, _pts(_A8_DATA, 0, 1)),
+    (A8, "a8_q1", "misconception", "a u chart read per bed-day (no multiply)",
+     _A8_FIX + 'p.data_spec = {"x": "month", "y": "falls", "n": "bed_days", "chart": "u", "title": "Falls"}',
+     _pts(_A8_DATA, 1, 0)),
+    (A8, "a8_q1", "wrong", "every month divided by ten, falls charted without bed-days",
+     'p.data["bed_days"] = p.data["bed_days"] / 10\n'
+     'p.data_spec = {"x": "month", "y": "falls", "chart": "c", "title": "Falls"}', _pts(_A8_DATA, 0, 0)),
+    (A8, "a8_q1", "blank", "not answered", BLANK, _pts(_A8_DATA, 0, 0)),
+    # ---------------------------------------------------------------- a8 question 2: the aim
+    (A8, "a8_q2", "model", "the model answer", None, _pts(_A8_AIM, 1, 1)),
+    (A8, "a8_q2", "right", "the baseline as a number to two decimals, ISO deadline",
+     _a8_aim(baseline="round(baseline_rate, 2)", by_when='"2026-03-31"'), _pts(_A8_AIM, 1, 1)),
+    (A8, "a8_q2", "right", "deadline in words, 'occupied bed-days'",
+     _a8_aim(baseline='f"{baseline_rate:.1f} per 1,000 occupied bed-days"', by_when='"31 March 2026"',
+             how_much='"5 per 1,000 occupied bed-days"', for_whom='"older inpatients"'), _pts(_A8_AIM, 1, 1)),
+    (A8, "a8_q2", "misconception", "the baseline over all 24 months, after the changes too",
+     _a8_aim(rate="copy()"), _pts(_A8_AIM, 0, 1)),
+    (A8, "a8_q2", "misconception", "falls a month (a count) as the baseline",
+     '_b = p.data.head(12)\nbaseline_rate = _b["falls"].mean()\n'
+     'p.aim = qikit.AimStatement("reduce inpatient falls on ward 7", "5 falls per 1,000 bed-days", "31/03/2026", '
+     '"patients on ward 7", baseline=f"{baseline_rate:.1f} falls per 1,000 bed-days")', _pts(_A8_AIM, 0, 1)),
+    (A8, "a8_q2", "wrong", "the deadline left a year early", _a8_aim(by_when='"31/03/2025"'), _pts(_A8_AIM, 1, 0)),
+    (A8, "a8_q2", "wrong", "a bare target and no population",
+     _a8_aim(how_much="5", for_whom="None"), _pts(_A8_AIM, 1, 0)),
+    (A8, "a8_q2", "blank", "not answered", BLANK, _pts(_A8_AIM, 0, 0)),
+    # ---------------------------------------------------------------- a8 question 3: the family of measures
+    (A8, "a8_q3", "model", "the model answer", None, _pts(_A8_MEASURES, 1, 1)),
+    (A8, "a8_q3", "right", "bed rails as the balancing measure, the process measure completed in place",
+     'p.measures[1] = qikit.Measure.from_dict({**p.measures[1].to_dict(), "numerator": "admissions with both '
+     'readings", "denominator": "admissions"})\np.measures.append(qikit.Measure("Bed rails raised", "balancing", '
+     '"Patients with bed rails raised at the midday safety check, counted weekly", frequency="weekly"))',
+     _pts(_A8_MEASURES, 1, 1)),
+    (A8, "a8_q3", "right", "staff overtime, capital letters in the kind",
+     _a8_measures('qikit.Measure("Nursing overtime hours", "Balancing", "Overtime hours claimed by ward 7 nurses '
+                  'each week, from the e-rostering system", frequency="weekly")'), _pts(_A8_MEASURES, 1, 1)),
+    (A8, "a8_q3", "misconception", "falls with harm taken for a balancing measure",
+     _a8_measures('qikit.Measure("Falls with harm", "balancing", "Falls on Datix graded moderate harm or worse '
+                  'each month")'), _pts(_A8_MEASURES, 0, 1)),
+    (A8, "a8_q3", "misconception", "the incomplete process measure dropped instead of completed",
+     f"p.measures = [p.measures[0], {_A8_OBS}]", _pts(_A8_MEASURES, 1, 0)),
+    (A8, "a8_q3", "wrong", "another outcome measure added, the process measure left as it was",
+     'p.measures.append(qikit.Measure("Falls per month", "outcome", "Falls on Datix each month"))',
+     _pts(_A8_MEASURES, 0, 0)),
+    (A8, "a8_q3", "blank", "not answered", BLANK, _pts(_A8_MEASURES, 0, 0)),
+    # ---------------------------------------------------------------- a8 question 4: PDSA log and stakeholders
+    (A8, "a8_q4", "model", "the model answer", None, _pts(_A8_LOG, 1, 1)),
+    (A8, "a8_q4", "right", "abandoned, rebuilt from to_dict, engagement by position",
+     'p.pdsa[1] = qikit.PDSACycle.from_dict({**p.pdsa[1].to_dict(), "study": "Half the admissions, well short of '
+     'the 8 predicted", "act": "Abandon: move the check to the frailty team"})\n' + _A8_ENGAGE,
+     _pts(_A8_LOG, 1, 1)),
+    (A8, "a8_q4", "right", "'Adapt -' with a capital and a dash, new stakeholder dicts",
+     _a8_cycle(act='"Adapt - buy two more manual cuffs and repeat"')
+     + 'p.stakeholders = [{**s, "engage": s["engage"] or "Fortnightly update with the run chart, in person"} '
+       "for s in p.stakeholders]", _pts(_A8_LOG, 1, 1)),
+    (A8, "a8_q4", "misconception", "the prediction rewritten to match what happened",
+     _a8_cycle(prediction='"5 of 10 admissions have lying and standing BP within 24 hours"',
+               study='"As predicted"') + _A8_ENGAGE, _pts(_A8_LOG, 0, 1)),
+    (A8, "a8_q4", "misconception", "adopted although the test fell well short",
+     _a8_cycle(act='"adopt: lying and standing BP for every admission"') + _A8_ENGAGE, _pts(_A8_LOG, 0, 1)),
+    (A8, "a8_q4", "wrong", "a one-word engagement plan",
+     _a8_cycle() + 'p.stakeholders[1]["engage"] = "Email"\np.stakeholders[3]["engage"] = "Email"',
+     _pts(_A8_LOG, 1, 0)),
+    (A8, "a8_q4", "wrong", "a new cycle added instead of completing cycle 2",
+     'p.pdsa.append(qikit.PDSACycle("Cycle 2b", "BP again", "8 of 10", "One week", start="2025-06-09"))\n'
+     + _A8_ENGAGE, _pts(_A8_LOG, 0, 1)),
+    (A8, "a8_q4", "blank", "not answered", BLANK, _pts(_A8_LOG, 0, 0)),
+    # ---------------------------------------------------------------- a8 question 5: write, save, report
+    (A8, "a8_q5", "model", "the model answer", None, _pts(_A8_WRITE, 1, 1)),
+    (A8, "a8_q5", "right", "shorter sections in other words, the report under its own name",
+     _a8_write(after='p.save()\nreport_path = p.report(WORK / "falls-report.html")'), _pts(_A8_WRITE, 1, 1)),
+    (A8, "a8_q5", "right", "sections one at a time, saved as a copy, report beside it",
+     "".join(f"p.notes[{k!r}] = {v!r}\n" for k, v in _A8_NOTES.items())
+     + 'p.save_as(WORK / "my_copy.qiproject.json")\nreport_path = p.report()', _pts(_A8_WRITE, 1, 1)),
+    (A8, "a8_q5", "misconception", "saved and reported before writing the sections",
+     _a8_write(before='p.save()\nreport_path = p.report()\n', after=""), _pts(_A8_WRITE, 1, 0)),
+    (A8, "a8_q5", "misconception", "one paragraph pasted into every section",
+     _a8_write(notes={k: _A8_NOTES["abstract"] for k in _A8_NOTES}), _pts(_A8_WRITE, 0, 1)),
+    (A8, "a8_q5", "wrong", "a one-line abstract and no limitations",
+     _a8_write(notes={**{k: v for k, v in _A8_NOTES.items() if k != "limitations"}, "abstract": "Falls went down."}),
+     _pts(_A8_WRITE, 0, 1)),
+    (A8, "a8_q5", "wrong", "written but never saved, no report",
+     _a8_write(after="report_path = None"), _pts(_A8_WRITE, 1, 0)),
+    (A8, "a8_q5", "blank", "not answered", BLANK, _pts(_A8_WRITE, 0, 0)),
+]
+
+# a8 follow-through: the bed-days typo left in question 1, the baseline worked correctly from those data
+FOLLOW_THROUGH += [
+    (A8, {"a8_q1": _A8_U, "a8_q2": _a8_aim()},
+     {"a8_q1_data": 0, "a8_q1_spec": 1, "a8_q2_baseline": 1, "a8_q2_smart": 1}),
+]

@@ -509,3 +509,130 @@ BANK += [
     ("nb07.check_ramp", "wrong", _ramp([1, 5, 15], prediction="It will work"), P, "predictions with no number"),
     ("nb07.check_ramp", "blank", _ramp([]), N, "the scaffold's empty ramp"),
 ]
+
+# ---------------------------------------------------------------- the forms and prepared text of issue 16
+from qikit.widgets.forms import MeasureForm, RampForm  # noqa: E402
+
+
+def _measure_form(**changes):
+    """The measure form of notebook 02, exercise 4, filled in as a trainee would."""
+    values = dict(name="Falls risk assessment within 24 h (%)", kind="process",
+                  numerator="patients with a falls risk assessment within 24 hours of arriving on the ward",
+                  denominator="patients admitted to ward 7", inclusions="every adult admitted to ward 7",
+                  exclusions="patients who stay less than 24 hours", source="the e-record's admission form",
+                  frequency="weekly", collector="the ward's practice educator, every Monday", direction="increase")
+    values.update(changes)
+    form = MeasureForm()
+    form.fill(**{k: v for k, v in values.items() if v is not None})
+    return form
+
+
+def _ramp_form(scales, prediction="{k} of {n} patients will have their TTOs ready the day before"):
+    """The ramp form of notebook 07, exercise 2, with one cycle added per scale."""
+    form = RampForm("TTOs the day before, ward 7", "TTOs", "Prescribe discharge medicines (TTOs) the day before")
+    for i, n in enumerate(scales, start=1):
+        form.add(title=f"TTO {i}", objective="Can TTOs be ready the day before?", plan=f"F1 and pharmacist, {n}",
+                 prediction=prediction.format(k=max(n - 1, 1), n=n), start=f"{5 + 7 * (i - 1):02d}/06/2023",
+                 scale=str(n))
+    return form
+
+
+_CAUSES_TEXT = """
+Patients: delirium; urgent need for the toilet
+Staff: too few staff at night; agency staff unfamiliar with patients
+Methods (how the work is done):
+Equipment: call bell out of reach; beds left high
+Environment: poor lighting at night; wet floors
+"""
+
+BANK += [
+    ("nb02.check_definition", "model", _measure_form(), R, "the measure form, filled in"),
+    ("nb02.check_definition", "right", _measure_form(numerator="admissions to ward 7 assessed within twenty-four "
+                                                               "hours of arrival", frequency="monthly"), R,
+     "the form, in other words"),
+    ("nb02.check_definition", "misconception", _measure_form(kind="outcome"), P, "the form, called an outcome"),
+    ("nb02.check_definition", "wrong", _measure_form(name="Falls", numerator=None, inclusions=None, exclusions=None,
+                                                     source=None, collector=None, direction=None), W,
+     "the form with a name and a kind only"),
+    ("nb02.check_definition", "blank", MeasureForm(), N, "the form untouched"),
+    ("nb03.check_fishbone", "model", _CAUSES_TEXT, F, "the prepared text, filled in"),
+    ("nb03.check_fishbone", "right", "Patients: Delirium\n- urgent need for the toilet\nStaff: too few at night; "
+                                     "agency staff\nEquipment: call bell out of reach; beds left high\n"
+                                     "Environment: poor lighting; wet floors", F, "causes on their own lines too"),
+    ("nb03.check_fishbone", "misconception", "Patients: buy bed sensors; delirium\nStaff: train staff; too few at "
+                                             "night\nEquipment: call bell out of reach; beds high\nEnvironment: "
+                                             "poor lighting; wet floors", P, "solutions in the text"),
+    ("nb03.check_fishbone", "wrong", "Patients: falls", W, "one cause in one category"),
+    ("nb03.check_fishbone", "blank", '\nPatients:\nStaff:\nMethods (how the work is done):\nEquipment:\n'
+                                     'Environment:\n', N, "the prepared text untouched"),
+    ("nb07.check_ramp", "model", _ramp_form([1, 5, 15]), F, "the ramp form: three cycles added"),
+    ("nb07.check_ramp", "right", _ramp_form([2, 6, 12, 30], prediction="We expect {k} out of {n} TTOs written "
+                                                                       "the day before"), F, "four cycles by form"),
+    ("nb07.check_ramp", "misconception", _ramp_form([30, 30, 30]), W, "the form: whole ward from the start"),
+    ("nb07.check_ramp", "wrong", _ramp_form([1, 5, 15], prediction="It will work"), P, "the form: no numbers"),
+    ("nb07.check_ramp", "blank", _ramp_form([]), N, "the ramp form untouched"),
+    # ------------------------------------------------------------ notebook 11 (written from its questions)
+    ("nb11.check_activities", "model", {1: "research", 2: "audit", 3: "qi", 4: "research", 5: "qi"}, R, ""),
+    ("nb11.check_activities", "right", {"1": "Research", "2": "clinical audit", "3": "quality improvement",
+                                        "4": "research study", "5": "QI project"}, R, "words and keys as text"),
+    ("nb11.check_activities", "right", {1: "RESEARCH", 2: "Audit", 3: "QI", 4: "trial", 5: "improvement"}, R, ""),
+    ("nb11.check_activities", "misconception", {1: "qi", 2: "qi", 3: "qi", 4: "research", 5: "qi"}, P,
+     "anything that improves care is QI"),
+    ("nb11.check_activities", "wrong", {1: "audit", 2: "research", 3: "audit", 4: "qi", 5: "research"}, W, ""),
+    ("nb11.check_activities", "blank", {1: ..., 2: ..., 3: ..., 4: ..., 5: ...}, N, ""),
+    ("nb11.check_ethics", "model", "b", R, ""),
+    ("nb11.check_ethics", "right", "register it with the trust's QI or clinical audit team, and check with the HRA "
+                                   "decision tool if unsure", R, "the option's words"),
+    ("nb11.check_ethics", "right", "(B)", R, ""),
+    ("nb11.check_ethics", "misconception", "a", W, "every project needs a research ethics committee"),
+    ("nb11.check_ethics", "wrong", "c", W, "QI needs no approval at all"),
+    ("nb11.check_ethics", "blank", ..., N, ""),
+    ("nb11.check_change_concepts", "model", {1: "waste", 2: "inventory", 3: "mistakes", 4: "variation",
+                                             5: "customer"}, R, ""),
+    ("nb11.check_change_concepts", "right", {1: "eliminate waste", 2: "improve work flow", 3: "error proofing",
+                                             4: "standardise", 5: "enhance the producer/customer relationship"}, R,
+     "the groups' names and usual synonyms"),
+    ("nb11.check_change_concepts", "right", {1: "Waste", 2: "time", 3: "Mistakes", 4: "Variation", 5: "patients"},
+     R, "the trolley as managing time"),
+    ("nb11.check_change_concepts", "misconception", {1: "mistakes", 2: "inventory", 3: "variation", 4: "variation",
+                                                     5: "customer"}, P, "any safety step is mistake-proofing"),
+    ("nb11.check_change_concepts", "wrong", {1: "time", 2: "product", 3: "customer", 4: "waste", 5: "flow"}, W, ""),
+    ("nb11.check_change_concepts", "blank", ..., N, ""),
+    ("nb11.check_sampling", "model", "b", R, ""),
+    ("nb11.check_sampling", "right", "The first 10 admissions of each week, checked every Monday and plotted weekly",
+     R, "the option's words"),
+    ("nb11.check_sampling", "right", "B.", R, ""),
+    ("nb11.check_sampling", "misconception", "c", W, "judgement sample"),
+    ("nb11.check_sampling", "wrong", "a", W, "one count a month"),
+    ("nb11.check_sampling", "blank", "", N, ""),
+    ("nb11.check_wastes", "model", {1: "motion", 2: "waiting", 3: "overprocessing", 4: "defects", 5: "skills"}, R,
+     ""),
+    ("nb11.check_wastes", "right", {1: "Movement", 2: "delay", 3: "over-processing", 4: "rework",
+                                    5: "unused talent"}, R, "synonyms"),
+    ("nb11.check_wastes", "right", {"1": "MOTION", "2": "Waiting", "3": "extra processing", "4": "defect",
+                                    "5": "unused skills"}, R, ""),
+    ("nb11.check_wastes", "misconception", {1: "transport", 2: "waiting", 3: "defects", 4: "defects", 5: "skills"},
+     P, "staff walking as transport, repetition as rework"),
+    ("nb11.check_wastes", "wrong", {1: "inventory", 2: "overproduction", 3: "skills", 4: "waiting",
+                                    5: "transport"}, W, ""),
+    ("nb11.check_wastes", "blank", {}, N, ""),
+    ("nb11.check_squire", "model", {1: "introduction", 2: "methods", 3: "results", 4: "discussion", 5: "methods"}, R,
+     ""),
+    ("nb11.check_squire", "right", {1: "Introduction", 2: "Methods", 3: "Results", 4: "Discussion", 5: "method"}, R,
+     ""),
+    ("nb11.check_squire", "right", {1: "background", 2: "methods section", 3: "findings", 4: "interpretation",
+                                    5: "methods"}, R, "synonyms"),
+    ("nb11.check_squire", "misconception", {1: "introduction", 2: "results", 3: "results", 4: "results",
+                                            5: "methods"}, P, "definitions and interpretation as results"),
+    ("nb11.check_squire", "wrong", {1: "results", 2: "discussion", 3: "introduction", 4: "methods",
+                                    5: "results"}, W, ""),
+    ("nb11.check_squire", "blank", {1: ..., 2: ..., 3: ..., 4: ..., 5: ...}, N, ""),
+    ("nb11.self_check", "model", {1: "a", 2: "a", 3: "b"}, R, ""),
+    ("nb11.self_check", "right", {"1": "It randomises patients and aims at generalisable knowledge",
+                                  "2": "Ask why of the problem until you reach a cause the team can change",
+                                  "3": "B"}, R, "words and keys as text"),
+    ("nb11.self_check", "right", {1: "(A)", 2: "a.", 3: "b)"}, R, "letters dressed"),
+    ("nb11.self_check", "misconception", {1: "b", 2: "a", 3: "b"}, P, "collecting data makes it research"),
+    ("nb11.self_check", "wrong", {1: "c", 2: "b", 3: "a"}, W, ""),
+    ("nb11.self_check", "blank", {1: ..., 2: ..., 3: ...}, N, ""),
+]
