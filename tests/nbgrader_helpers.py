@@ -299,5 +299,5 @@ MISCONCEPTIONS["a7_people_and_change"] = Misconception(
               '    {"name": "AMU nurses", "role": "staff nurses, all shifts", "power": "low", "interest": "high",\n'
               '     "stance": "neutral", "engage": "huddles"}]'},
     frozenset({"a7_q1_satisfied", "a7_q1_informed", "a7_q2_patients"}),
-    ("low interest is not low power", "There is still no patient, carer or relative on the grid"),
+    ("Stakeholder 3 is not keep informed", "There is still no patient, carer or relative on the grid"),
 )
