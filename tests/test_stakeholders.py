@@ -44,6 +44,16 @@ def test_records_round_trip_with_exactly_the_project_keys():
     assert StakeholderMap.from_records(smap.to_records()) == smap
 
 
+def test_a_table_of_stakeholders_is_read_row_by_row():
+    import pandas as pd
+
+    table = pd.DataFrame(GOOD)
+    table.loc[4, "engage"] = None  # a blank cell in a spreadsheet
+    assert StakeholderMap.from_records(table).to_records() == [*GOOD[:4], {**GOOD[4], "engage": ""}]
+    with pytest.raises(QIDataError, match="Stakeholder 1 has no 'stance'"):
+        StakeholderMap.from_records(table.drop(columns="stance"))
+
+
 def test_typed_variants_are_read_and_stored_in_one_form():
     smap = StakeholderMap.from_records([who(" Ann ", power="HIGH", interest=" Low", stance="Skeptic", engage=None)])
     assert smap.to_records() == [who("Ann", power="high", interest="low", stance="sceptic", engage="")]

@@ -240,9 +240,12 @@ class StakeholderMap:
     # ------------------------------------------------------------------ building
     @classmethod
     def from_records(cls, records, *, change: str = "") -> StakeholderMap:
-        """A map from a list of stakeholder dictionaries (``qikit.Project.stakeholders``)."""
+        """A map from a list of stakeholder dictionaries (``qikit.Project.stakeholders``), another map, or a
+        DataFrame with one row per stakeholder and the columns in :data:`KEYS`."""
         if isinstance(records, StakeholderMap):
             return cls(records.to_records(), change=change or records.change)
+        if isinstance(records, pd.DataFrame):  # e.g. a table read from a spreadsheet, one row per stakeholder
+            records = records.astype(object).where(records.notna(), None).to_dict("records")
         if isinstance(records, (str, bytes, Mapping)) or not isinstance(records, Iterable):
             raise QIDataError("Give the stakeholders as a list of dictionaries, one per stakeholder, each with "
                               f"the keys {', '.join(KEYS)}.", column="stakeholders")
