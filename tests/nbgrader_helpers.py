@@ -300,3 +300,17 @@ for number, (scale, predicted, start) in enumerate(
         ("A p chart is for proportions", "Do not change the prediction after the test"),
     ),
 }
+
+
+# --------------------------------------------------------------------------------------------------- a7
+MARKS["a7_people_and_change"] = (7, 6)
+MISCONCEPTIONS["a7_people_and_change"] = Misconception(
+    "power and interest swapped on the grid, and only staff added to the draft",
+    {"a7_q1": 'quadrants = {1: "manage closely", 2: "manage closely", 3: "keep informed", 4: "keep informed",\n'
+              '             5: "keep satisfied", 6: "keep satisfied", 7: "monitor", 8: "monitor"}',
+     "a7_q2": 'improved = [{**draft[0], "engage": "meet her before the first test"}] + draft[1:] + [\n'
+              '    {"name": "AMU nurses", "role": "staff nurses, all shifts", "power": "low", "interest": "high",\n'
+              '     "stance": "neutral", "engage": "huddles"}]'},
+    frozenset({"a7_q1_satisfied", "a7_q1_informed", "a7_q2_patients"}),
+    ("Stakeholder 3 is not keep informed", "There is still no patient, carer or relative on the grid"),
+)

@@ -519,3 +519,66 @@ FOLLOW_THROUGH += [
     (A8, {"a8_q1": _A8_U, "a8_q2": _a8_aim()},
      {"a8_q1_data": 0, "a8_q1_spec": 1, "a8_q2_baseline": 1, "a8_q2_smart": 1}),
 ]
+
+# ---------------------------------------------------------------- a7: people and change
+A7 = "a7_people_and_change"
+_G = ("a7_q1_manage", "a7_q1_satisfied", "a7_q1_informed", "a7_q1_monitor")
+_V = ("a7_q2_patients", "a7_q2_frontline", "a7_q2_sceptic")
+_PLANNED_REID = '{**draft[0], "engage": "a short meeting with her own unit\'s data; ask one thing of her"}'
+BANK += [
+    (A7, "a7_q1", "model", "the model answer", None, _pts(_G, 1, 1, 1, 1)),
+    (A7, "a7_q1", "right", "capitals, hyphens, short forms, ids as text",
+     'quadrants = {"1": "Manage closely", "2": "manage-closely", "3": "Keep Satisfied", "4": "satisfy", '
+     '"5": "keep_informed", "6": "inform", "7": "Monitor", "8": "monitoring"}', _pts(_G, 1, 1, 1, 1)),
+    (A7, "a7_q1", "right", "built from the grid with qikit",
+     "from qikit.improve.stakeholders import quadrant_of\n"
+     "_levels = {1: ('high', 'high'), 2: ('high', 'high'), 3: ('high', 'low'), 4: ('high', 'low'),\n"
+     "           5: ('low', 'high'), 6: ('low', 'high'), 7: ('low', 'low'), 8: ('low', 'low')}\n"
+     "quadrants = {i: quadrant_of(*pi) for i, pi in _levels.items()}", _pts(_G, 1, 1, 1, 1)),
+    (A7, "a7_q1", "misconception", "power and interest swapped",
+     'quadrants = {1: "manage closely", 2: "manage closely", 3: "keep informed", 4: "keep informed", '
+     '5: "keep satisfied", 6: "keep satisfied", 7: "monitor", 8: "monitor"}', _pts(_G, 1, 0, 0, 1)),
+    (A7, "a7_q1", "misconception", "the sceptic's low interest read as low power",
+     'quadrants = {1: "manage closely", 2: "manage closely", 3: "keep satisfied", 4: "monitor", '
+     '5: "keep informed", 6: "keep informed", 7: "monitor", 8: "monitor"}', _pts(_G, 1, 0, 1, 1)),
+    (A7, "a7_q1", "misconception", "everyone who matters managed closely",
+     'quadrants = {1: "manage closely", 2: "manage closely", 3: "manage closely", 4: "manage closely", '
+     '5: "manage closely", 6: "manage closely", 7: "monitor", 8: "monitor"}', _pts(_G, 0, 0, 0, 1)),
+    (A7, "a7_q1", "wrong", "every stakeholder monitored", "quadrants = {i: 'monitor' for i in range(1, 9)}",
+     _pts(_G, 0, 0, 0, 0)),
+    (A7, "a7_q1", "blank", "not answered", BLANK, _pts(_G, 0, 0, 0, 0)),
+    (A7, "a7_q2", "model", "the model answer", None, _pts(_V, 1, 1, 1)),
+    (A7, "a7_q2", "right", "built with StakeholderMap.add, capitals and US spelling",
+     "_m = StakeholderMap.from_records(draft)\n"
+     "_m.add('Dr Reid', 'clinical director for acute medicine', 'HIGH', 'Low', 'skeptic',\n"
+     "       'meet her with the AMU data; ask for one registrar at the first test')\n"
+     "_m.add('Night nurses', 'Staff nurse (nights)', 'low', 'high', 'neutral', 'design the prompt at the huddle')\n"
+     "_m.add('Mrs Khan', 'Daughter of a patient admitted last month', 'low', 'high', 'supporter', 'interview')\n"
+     "improved = _m.to_records()", _pts(_V, 1, 1, 1)),
+    (A7, "a7_q2", "right", "Dr Reid won over: a supporter with a plan; a healthcare assistant; a carer",
+     "improved = [{**draft[0], 'stance': 'supporter', 'engage': 'monthly briefing'}] + draft[1:] + [\n"
+     "    {'name': 'Jo', 'role': 'Healthcare assistant', 'power': 'low', 'interest': 'high', 'stance': 'champion',\n"
+     "     'engage': 'shift champion'},\n"
+     "    {'name': 'Carers group', 'role': 'carers of older patients', 'power': 'low', 'interest': 'high',\n"
+     "     'stance': 'neutral', 'engage': 'ask at the carers group'}]", _pts(_V, 1, 1, 1)),
+    (A7, "a7_q2", "misconception", "only staff added (no patient voice)",
+     f"improved = [{_PLANNED_REID}] + draft[1:] + [\n"
+     "    {'name': 'AMU nurses', 'role': 'staff nurses, all shifts', 'power': 'low', 'interest': 'high',\n"
+     "     'stance': 'neutral', 'engage': 'huddles'}]", _pts(_V, 0, 1, 1)),
+    (A7, "a7_q2", "misconception", "the sceptic removed instead of engaged",
+     "improved = draft[1:] + [\n"
+     "    {'name': 'AMU nurses', 'role': 'staff nurses', 'power': 'low', 'interest': 'high', 'stance': 'neutral',\n"
+     "     'engage': 'huddles'},\n"
+     "    {'name': 'Patients', 'role': 'patients and families', 'power': 'low', 'interest': 'high',\n"
+     "     'stance': 'neutral', 'engage': 'leaflet'}]", _pts(_V, 1, 1, 0)),
+    (A7, "a7_q2", "misconception", "more managers: leaders are not the staff who do the work",
+     f"improved = [{_PLANNED_REID}] + draft[1:] + [\n"
+     "    {'name': 'Matron', 'role': 'matron for acute medicine', 'power': 'high', 'interest': 'high',\n"
+     "     'stance': 'supporter', 'engage': 'weekly'},\n"
+     "    {'name': 'Patient panel', 'role': 'patient panel', 'power': 'low', 'interest': 'high',\n"
+     "     'stance': 'supporter', 'engage': 'joins the group'}]", _pts(_V, 1, 0, 1)),
+    (A7, "a7_q2", "wrong", "the draft unchanged", "improved = list(draft)", _pts(_V, 0, 0, 0)),
+    (A7, "a7_q2", "wrong", "names only, not records", "improved = ['Dr Reid', 'nurses', 'patients']",
+     _pts(_V, 0, 0, 0)),
+    (A7, "a7_q2", "blank", "not answered", BLANK, _pts(_V, 0, 0, 0)),
+]

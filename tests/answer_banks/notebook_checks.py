@@ -636,3 +636,132 @@ BANK += [
     ("nb11.self_check", "wrong", {1: "c", 2: "b", 3: "a"}, W, ""),
     ("nb11.self_check", "blank", {1: ..., 2: ..., 3: ...}, N, ""),
 ]
+
+# ---------------------------------------------------------------- notebook 10 (people and change)
+from qikit.improve.stakeholders import StakeholderMap as _StakeholderMap  # noqa: E402
+
+
+# Written from the exercises as notebook 10 states them. Stakeholder records use the keys of
+# qikit.Project.stakeholders; a grid a tutor finds nothing missing in is "form checked" (the fit of each plan
+# is a tutor's to read).
+def _who(name, role, power, interest, stance, engage=""):
+    return {"name": name, "role": role, "power": power, "interest": interest, "stance": stance, "engage": engage}
+
+
+_GOOD_GRID = [
+    _who("Sister Okafor", "ward sister", "high", "high", "champion", "co-leads; weekly catch-up"),
+    _who("Dr Hale", "consultant, on-call rota lead", "high", "low", "sceptic",
+         "meet him before the first test; ask what worries him; ask for registrars to join one test"),
+    _who("Night HCAs", "healthcare assistants on nights", "low", "high", "neutral",
+         "design the prompt card with them at the night huddle"),
+    _who("Patient panel", "patients and relatives from the ward's patient panel", "low", "high", "supporter",
+         "two members join the project group; ask what 'not himself' looks like to them"),
+    _who("Outreach lead", "critical care outreach lead nurse", "high", "high", "supporter",
+         "agree the call criteria together"),
+]
+_QUADRANTS = {1: "manage closely", 2: "keep satisfied", 3: "keep informed", 4: "keep informed", 5: "monitor",
+              6: "keep satisfied", 7: "manage closely"}
+_PLAN = {"why": "to catch patients who are deteriorating before they crash, which is why we all came into nursing",
+         "expect": "we review every escalation on Friday and tell you what we changed the following Monday",
+         "who": "Sister Okafor and Dr Patel lead it, with a champion on each shift and the chief nurse as sponsor",
+         "involve": "tell us your ideas at the huddle or on the board, or test the prompt card on your next shift",
+         "channels": ["daily safety huddle", "staff room board", "ward meeting"],
+         "how_often": "a minute at every daily huddle and a summary on the board each week"}
+
+BANK += [
+    ("nb10.check_quadrants", "model", _QUADRANTS, R, ""),
+    ("nb10.check_quadrants", "right", {str(k): v.upper() for k, v in _QUADRANTS.items()}, R, "keys as text, capitals"),
+    ("nb10.check_quadrants", "right", {1: "manage", 2: "satisfy", 3: "inform", 4: "Keep-informed", 5: "Monitoring",
+                                       6: "keep_satisfied", 7: "key players"}, R, "short and textbook names"),
+    ("nb10.check_quadrants", "misconception", {**_QUADRANTS, 3: "manage closely", 6: "manage closely"}, P,
+     "anyone who matters is 'manage closely'"),
+    ("nb10.check_quadrants", "misconception", {**_QUADRANTS, 2: "keep informed", 3: "keep satisfied",
+                                               4: "keep satisfied", 6: "keep informed"}, P, "power and interest swapped"),
+    ("nb10.check_quadrants", "wrong", {1: "monitor", 2: "keep informed", 3: "keep satisfied", 4: "keep satisfied",
+                                       5: "manage closely", 6: "keep informed", 7: "monitor"}, W,
+     "each in the opposite corner"),
+    ("nb10.check_quadrants", "wrong", "manage closely", W, "one answer for all, not a dictionary"),
+    ("nb10.check_quadrants", "blank", {k: ... for k in range(1, 8)}, N, ""),
+    ("nb10.check_grid", "model", _GOOD_GRID, F, "no gap: a tutor reads the plans"),
+    ("nb10.check_grid", "right", _StakeholderMap.from_records(
+        [{**r, "power": r["power"].upper(), "stance": "skeptic" if r["stance"] == "sceptic" else r["stance"]}
+         for r in _GOOD_GRID]), F, "a StakeholderMap, capitals, US spelling"),
+    ("nb10.check_grid", "right", [*_GOOD_GRID[:2], _who("Staff nurse Ade", "staff nurse (nights)", "low", "high",
+                                                        "supporter", "tests the card on one night"),
+                                  _who("Mrs Lee", "daughter of a patient on ward 12", "low", "high", "neutral",
+                                       "interview about her father's stay")], F, "named people, four rows"),
+    ("nb10.check_grid", "misconception", [r for r in _GOOD_GRID if r["name"] != "Patient panel"], P,
+     "staff only: no patient or carer voice"),
+    ("nb10.check_grid", "misconception", [{**r, "engage": ""} if r["name"] == "Dr Hale" else r for r in _GOOD_GRID]
+     + [], P, "the powerful sceptic left without a plan"),
+    ("nb10.check_grid", "wrong", [_who("Matron", "matron", "high", "high", "neutral", "email"),
+                                  _who("Director", "director of nursing", "high", "high", "neutral", "email"),
+                                  _who("Chief executive", "chief executive", "high", "high", "neutral", "email")], W,
+     "only leaders, all in one quadrant, no champion"),
+    ("nb10.check_grid", "wrong", [{"name": "Sister Okafor", "power": "high"}], W, "a record with keys missing"),
+    ("nb10.check_grid", "blank", [], N, "the empty form"),
+    ("nb10.check_psychology", "model", {1: "motivation", 2: "co-design", 3: "power", 4: "adapt", 5: "agency"}, R, ""),
+    ("nb10.check_psychology", "right", {1: "Unleash intrinsic motivation", 2: "Co-design people-driven change",
+                                        3: "Distribute power", 4: "Adapt in action", 5: "Activate people's agency"},
+     R, "the domains' full names"),
+    ("nb10.check_psychology", "right", {"1": "intrinsic motivation", "2": "codesign", "3": "POWER", "4": "adapt",
+                                        "5": "agency"}, R, "short forms, keys as text"),
+    ("nb10.check_psychology", "misconception", {1: "motivation", 2: "co-design", 3: "agency", 4: "adapt",
+                                                5: "power"}, P, "agency and power confused"),
+    ("nb10.check_psychology", "wrong", {1: "adapt", 2: "adapt", 3: "adapt", 4: "motivation", 5: "co-design"}, W, ""),
+    ("nb10.check_psychology", "wrong", {1: "leadership", 2: "teamwork", 3: "power", 4: "adapt", 5: "agency"}, P,
+     "two words not among the domains"),
+    ("nb10.check_psychology", "blank", {1: ..., 2: ..., 3: ..., 4: ..., 5: ...}, N, ""),
+    ("nb10.check_just_culture", "model", "c", R, ""),
+    ("nb10.check_just_culture", "right", "the substitution test", R, "the option's words"),
+    ("nb10.check_just_culture", "right", "(C)", R, ""),
+    ("nb10.check_just_culture", "misconception", "d", W, "departing from protocol: blame the individual"),
+    ("nb10.check_just_culture", "wrong", "a", W, ""),
+    ("nb10.check_just_culture", "wrong", "the blame test", W, "not an option"),
+    ("nb10.check_just_culture", "blank", ..., N, ""),
+    ("nb10.check_motivation", "model", {1: "extrinsic", 2: "intrinsic", 3: "extrinsic", 4: "intrinsic",
+                                        5: "extrinsic"}, R, ""),
+    ("nb10.check_motivation", "right", {1: "External", 2: "internal", 3: "Extrinsic motivation",
+                                        4: "intrinsic motivation", 5: "EXTRINSIC"}, R, "synonyms and capitals"),
+    ("nb10.check_motivation", "right", {"1": "e", "2": "i", "3": "e", "4": "i", "5": "e"}, R, "initials"),
+    ("nb10.check_motivation", "misconception", {1: "intrinsic", 2: "intrinsic", 3: "extrinsic", 4: "intrinsic",
+                                                5: "intrinsic"}, P, "rewards and league tables as motivating from within"),
+    ("nb10.check_motivation", "wrong", {k: "extrinsic" for k in range(1, 6)}, P, "everything extrinsic: 3 of 5"),
+    ("nb10.check_motivation", "wrong", {1: "intrinsic", 2: "extrinsic", 3: "intrinsic", 4: "extrinsic",
+                                        5: "intrinsic"}, W, "all reversed"),
+    ("nb10.check_motivation", "blank", {1: ..., 2: ..., 3: ..., 4: ..., 5: ...}, N, ""),
+    ("nb10.check_feedback_loop", "model", "b", R, ""),
+    ("nb10.check_feedback_loop", "right", "B)", R, ""),
+    ("nb10.check_feedback_loop", "right", "you said, we did", R, "the slogan"),
+    ("nb10.check_feedback_loop", "misconception", "c", W, "a prize instead of closing the loop"),
+    ("nb10.check_feedback_loop", "wrong", "a", W, ""),
+    ("nb10.check_feedback_loop", "blank", "", N, ""),
+    ("nb10.check_ebcd", "model", ["b", "f", "d", "c", "a", "e"], R, ""),
+    ("nb10.check_ebcd", "right", "b, d, f, c, a, e", R, "patients' interviews first: the toolkit runs them side by side"),
+    ("nb10.check_ebcd", "right", ("B", "F", "D", "C", "A", "E"), R, "capitals, a tuple"),
+    ("nb10.check_ebcd", "misconception", ["b", "f", "d", "a", "c", "e"], P, "co-design before agreeing priorities"),
+    ("nb10.check_ebcd", "misconception", ["b", "f", "a", "c", "d", "e"], W, "staff design, patients asked afterwards"),
+    ("nb10.check_ebcd", "wrong", ["a", "b", "c", "d", "e", "f"], W, "alphabetical"),
+    ("nb10.check_ebcd", "wrong", ["b", "f", "d"], W, "three stages only"),
+    ("nb10.check_ebcd", "blank", [...], N, ""),
+    ("nb10.check_comms_plan", "model", _PLAN, F, "every part: a tutor judges the words"),
+    ("nb10.check_comms_plan", "right", {**_PLAN, "channels": "huddles and an email to all staff", "how_often":
+                                        "daily"}, F, "channels as one sentence"),
+    ("nb10.check_comms_plan", "right", {**_PLAN, "channels": ["posters in the staff room", "the trust intranet",
+                                                              "patient information leaflet"]}, F, ""),
+    ("nb10.check_comms_plan", "misconception", {**_PLAN, "channels": ["email"]}, P, "one email to everyone"),
+    ("nb10.check_comms_plan", "misconception", {**_PLAN, "why": "because it is trust policy", "how_often": "once"},
+     F, "a weak why: the form is there, a tutor reads the rest"),
+    ("nb10.check_comms_plan", "wrong", {"why": "yes", "expect": "ok", "who": "me", "involve": "ask",
+                                        "channels": ["word of mouth"], "how_often": "sometimes"}, W, "one-word parts"),
+    ("nb10.check_comms_plan", "wrong", "send an email", W, "not the dictionary"),
+    ("nb10.check_comms_plan", "blank", {"why": ..., "expect": ..., "who": ..., "involve": ..., "channels": [...],
+                                        "how_often": ...}, N, "the cell as given"),
+    ("nb10.self_check", "model", {1: "b", 2: "b", 3: "b"}, R, ""),
+    ("nb10.self_check", "right", {"1": "keep them satisfied", "2": "B", "3": "design the change with staff, as "
+                                  "partners"}, R, "words"),
+    ("nb10.self_check", "right", {1: "(b)", 2: "b.", 3: "B"}, R, "letters dressed"),
+    ("nb10.self_check", "misconception", {1: "a", 2: "a", 3: "b"}, P, "powerful means manage closely; no criticism"),
+    ("nb10.self_check", "wrong", {1: "c", 2: "c", 3: "a"}, W, ""),
+    ("nb10.self_check", "blank", {1: ..., 2: ..., 3: ...}, N, ""),
+]
