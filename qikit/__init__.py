@@ -48,6 +48,7 @@ _LAZY = {
     "SpreadReadiness": "qikit.improve.spread",
     "classify_activity": "qikit.improve.qms",
     "Project": "qikit.improve.project",
+    "StakeholderMap": "qikit.improve.stakeholders",
 }
 #: Sub-modules reachable as attributes: ``qikit.spread.bass(...)``, ``qikit.simulate.red_beads(...)``.
 _MODULES = {

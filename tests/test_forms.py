@@ -259,13 +259,7 @@ def test_read_file_gives_spreadsheet_rows_and_friendly_errors(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- the README
-#: The lines proposed for README.md's "bring your own data" (see the forms report); the test below runs the
-#: block from README.md itself once it is there.
-OWN_DATA = """import qikit
-res = qikit.spc(qikit.widgets.read_file("notebooks/data/my_ward_obs.csv"), x="week", y="obs_on_time", n="obs_due", chart="p")
-print(res.explain())"""
-
-
+#: README.md's "Your own data" block, read from README.md itself (the documented path is the tested path).
 def _readme_own_data() -> str | None:
     import re
     from pathlib import Path
@@ -275,20 +269,20 @@ def _readme_own_data() -> str | None:
     return m.group(1) if m else None
 
 
-@pytest.mark.parametrize("source", ["proposed", "README.md"])
-def test_the_readme_own_data_lines_chart_and_explain_errors(source, monkeypatch, capsys):
+def test_the_readme_own_data_lines_chart_and_explain_errors(monkeypatch, capsys):
     from pathlib import Path
 
-    block = OWN_DATA if source == "proposed" else _readme_own_data()
-    if block is None:
-        pytest.skip("README.md has no <!-- own-data --> block yet")
+    block = _readme_own_data()
+    assert block, "README.md has no <!-- own-data --> block"
     monkeypatch.chdir(Path(__file__).resolve().parents[1])  # the README's commands run from the clone's root
     exec(compile(block, "README.md", "exec"), {})
     assert "control limit" in capsys.readouterr().out
-    for typo, message in (('y="obs_on_time"', 'y="obs_ontime"'), ("my_ward_obs.csv", "my_ward_ob.csv")):
-        wrong = block.replace(typo, message)
+    for typo, wrong, message in (
+            ('y="obs_on_time"', 'y="obs_ontime"',
+             "is not a column of the data. The columns are: 'week', 'obs_due', 'obs_on_time'"),
+            ("my_ward_obs.csv", "my_ward_ob.csv",
+             "no file called 'my_ward_ob.csv' in the folder 'notebooks/data'. The data files in that folder are: "
+             "falls_incidents.csv, my_ward_obs.csv")):
         with pytest.raises(QIDataError) as caught:
-            exec(compile(wrong, "README.md", "exec"), {})
-        assert ("is not a column of the data. The columns are: 'week', 'obs_due', 'obs_on_time'" in str(caught.value)
-                or "no file called 'my_ward_ob.csv' in the folder 'notebooks/data'. The data files in that folder "
-                   "are: falls_incidents.csv, my_ward_obs.csv" in str(caught.value))
+            exec(compile(block.replace(typo, wrong), "README.md", "exec"), {})
+        assert message in str(caught.value)

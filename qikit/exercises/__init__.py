@@ -13,7 +13,7 @@ checks are formative (for learning); the graded coursework is in ``assignments/`
 
 Modules: ``nb00`` (start here), ``nb01`` (quality and QI), ``nb02`` (Model for Improvement),
 ``nb03`` (understanding the system), ``nb04`` (run charts), ``nb05`` (variation),
-``nb06`` (control charts), ``nb07`` (PDSA cycles), ``nb08`` (Making Data Count), ``nb09`` (sustain and spread). The kinds of question they share are
+``nb06`` (control charts), ``nb07`` (PDSA cycles), ``nb08`` (Making Data Count), ``nb09`` (sustain and spread), ``nb10`` (people and change), ``nb11`` (your QI project). The kinds of question they share are
 declared in :mod:`qikit.exercises.spec`.
 """
 

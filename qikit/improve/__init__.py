@@ -31,6 +31,7 @@ from .spread import (
     bass,
     classify_adopters,
 )
+from .stakeholders import QUADRANTS, STANCES, StakeholderMap, quadrant_of, role_group
 from .sustainability import SustainabilityAssessment, sustainability_factors
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "DriverDiagram",
     "PDSACycle", "PDSALog", "Ramp", "ACT_DECISIONS",
     "Project", "SQUIRE_SECTIONS",
+    "StakeholderMap", "QUADRANTS", "STANCES", "quadrant_of", "role_group",
     "SustainabilityAssessment", "sustainability_factors",
     "ADOPTER_CATEGORIES", "adopter_categories", "classify_adopters", "bass", "SPREAD_FACTORS", "SpreadReadiness",
     "QUALITY_FUNCTIONS", "QMSClassification", "classify_activity",

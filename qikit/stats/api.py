@@ -34,14 +34,8 @@ AGG = {"mean": "mean", "median": "median", "sum": "sum", "sd": "std"}
 #: 12 points, the minimum Anhøj's rules and most NHS guidance accept for a first chart).
 MIN_POINTS_FIRM = 12
 
-#: The columns of ``.signals``, one row per flagged point and rule (plus one row, x and y missing, for
-#: a rule about a whole part, such as too few crossings), in this order. Both front doors share them:
-#: ``facet`` (present only when the chart is faceted), ``part`` (the part within its facet, from 1),
-#: ``x``, ``y`` (the plotted value), ``rule`` (the rule's code, as in :data:`qikit.stats.rules.RULES`),
-#: ``rule_name`` (its short title) and ``detail`` (the pattern, or for a whole-part rule the numbers
-#: behind it, in plain English). A front door may add its own columns after these (Making Data Count:
-#: ``point_type``, ``row``).
-SIGNAL_COLUMNS = ("facet", "part", "x", "y", "rule", "rule_name", "detail")
+#: The columns of every ``.signals`` table (defined and documented beside :class:`~qikit.stats.rules.Finding`).
+SIGNAL_COLUMNS = _rules.SIGNAL_COLUMNS
 
 #: One name per idea across qikit's front doors: ``{old name: the name to use}``. The old names still
 #: work where they worked before; :func:`spc` takes ``rebase`` and ``fix_after`` too.

@@ -12,7 +12,8 @@ from ..display import Text, date_style, fmt_date, fmt_label, fmt_number, plural,
 from .charts import CHARTS
 
 # the tie rule of the runs analysis: a point on the centre line (within rounding) is on neither side
-from .runs import _side as side_of_centre
+from .rules import SIGNAL_COLUMNS
+from .runs import side_of_centre
 
 
 class XLabels:
@@ -71,12 +72,14 @@ class SPCResult:
     chart : str
         The chart type.
     options : dict
-        The arguments used.
+        The arguments used (the keys of :class:`qikit.stats.SPCOptions`).
+    findings : tuple of :class:`qikit.stats.Finding`
+        Every signal the rule set found, one per rule and part; ``.signals`` lays them out as a table.
     """
 
     data: pd.DataFrame
     chart: str
-    options: dict
+    options: dict  # an SPCOptions
     findings: tuple = field(default=())
 
     # ---------------------------------------------------------------- tables
@@ -107,7 +110,8 @@ class SPCResult:
 
     @property
     def signals(self) -> pd.DataFrame:
-        """The points that signal, one row per point and rule: ``part, x, y, rule, rule_name, detail``.
+        """The points that signal, one row per point and rule, with the columns every qikit result's ``.signals``
+        shares (``qikit.stats.SIGNAL_COLUMNS``: ``facet`` only when faceted, ``part, x, y, rule, rule_name, detail``).
         A rule that concerns a whole part (too few crossings, too few runs) has one row with x missing."""
         rows = []
         xs, ys = self.data["x"].to_numpy(), self.data["y"].to_numpy()
@@ -119,8 +123,7 @@ class SPCResult:
             for i in f.points:
                 rows.append(dict(facet=facet, part=f.part, x=xs[i], y=ys[i], rule=f.rule.code,
                                  rule_name=f.rule.name, detail=f.rule.description))
-        cols = ["facet", "part", "x", "y", "rule", "rule_name", "detail"]
-        out = pd.DataFrame(rows, columns=cols)
+        out = pd.DataFrame(rows, columns=list(SIGNAL_COLUMNS))
         return out if "facet" in self.data else out.drop(columns="facet")
 
     # ---------------------------------------------------------------- words

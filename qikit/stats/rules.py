@@ -55,6 +55,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..display import rule_set_name
 from ..errors import QIDataError
 from . import runs as _runs
 
@@ -460,6 +461,16 @@ class Rule:
         default=None, repr=False, compare=False)
 
 
+#: The columns of ``.signals``, one row per flagged point and rule (plus one row, x and y missing, for
+#: a rule about a whole part, such as too few crossings), in this order. Both front doors share them:
+#: ``facet`` (present only when the chart is faceted), ``part`` (the part within its facet, from 1),
+#: ``x``, ``y`` (the plotted value), ``rule`` (the rule's code, as in :data:`qikit.stats.rules.RULES`),
+#: ``rule_name`` (its short title) and ``detail`` (the pattern, or for a whole-part rule the numbers
+#: behind it, in plain English). A front door may add its own columns after these (Making Data Count:
+#: ``point_type``, ``row``).
+SIGNAL_COLUMNS = ("facet", "part", "x", "y", "rule", "rule_name", "detail")
+
+
 @dataclass(frozen=True, eq=False)
 class Finding:
     """A rule that fired on one part: what :func:`evaluate` returns, and what ``SPCResult.findings`` holds.
@@ -523,7 +534,7 @@ class _Inputs:
 
     @cached_property
     def side(self) -> np.ndarray:
-        return _runs._side(self.y, self.cl)
+        return _runs.side_of_centre(self.y, self.cl)
 
     @cached_property
     def z(self) -> np.ndarray:
@@ -738,7 +749,6 @@ RULE_SETS: dict[str, tuple[Rule, ...]] = {
 #: Every rule by its code.
 RULES: dict[str, Rule] = {rule.code: rule for rules in RULE_SETS.values() for rule in rules}
 
-_SET_LABELS = {"anhoej": "Anhøj", "ihi": "IHI run-chart", "weco": "Western Electric", "nelson": "Nelson"}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -856,11 +866,11 @@ def _check_needs(key: str, has_sigma: bool, has_limits: bool) -> None:
     rules = RULE_SETS[key]
     if not has_sigma and any(r.needs == "sigma" and not r.optional for r in rules):
         raise QIDataError(
-            f"The {_SET_LABELS[key]} rules need the chart's sigma (the width of one standard deviation), "
+            f"The {rule_set_name(key, long=False)} rules need the chart's sigma (the width of one standard deviation), "
             "and this chart has none. A run chart has no sigma: use the 'anhoej' or 'ihi' rules for a "
             "run chart, or draw a control chart (such as an I chart) to use these rules.", column="rules")
     if not has_limits and any(r.needs == "limits" and not r.optional for r in rules):
-        raise QIDataError(f"The {_SET_LABELS[key]} rules need control limits, and this chart has none.",
+        raise QIDataError(f"The {rule_set_name(key, long=False)} rules need control limits, and this chart has none.",
                           column="rules")
 
 

@@ -185,7 +185,7 @@ def _as_count(n, name: str = "n_useful", minimum: int = 1) -> int:
 # run-length helpers (vectorised)
 # ----------------------------------------------------------------------------------------------
 
-def _side(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
+def side_of_centre(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
     """+1 above the centre line, -1 below, 0 on it (within rounding; see _TIE_RTOL)."""
     diff = y - cl
     side = np.sign(diff).astype(np.int8)
@@ -754,7 +754,7 @@ def _limits_for(n_useful: np.ndarray, limit) -> np.ndarray:
 def _anhoej(values: np.ndarray, centre: np.ndarray, segs: Segments) -> SegmentRuns:
     """The Anhøj rules (see :func:`anhoej`) on every segment in one pass: runs of useful points are cut
     where a segment ends, and each segment's limits come from its own number of useful points."""
-    side = _side(values, centre)
+    side = side_of_centre(values, centre)
     useful, starts, ends, useful_segs = _side_runs(side, segs)
     n_useful = useful_segs.counts
     lengths = ends - starts
@@ -821,7 +821,7 @@ def ihi_shift(y, median) -> np.ndarray:
     """
     values = _as_values(y, "y")
     centre = _as_centre(median, values.shape[0], "median")
-    return _long_side_run_mask(_side(values, centre), IHI_SHIFT_LENGTH)
+    return _long_side_run_mask(side_of_centre(values, centre), IHI_SHIFT_LENGTH)
 
 
 def _ihi_trend(values: np.ndarray, segs: Segments | None = None) -> np.ndarray:
@@ -845,7 +845,7 @@ def _ihi_trend(values: np.ndarray, segs: Segments | None = None) -> np.ndarray:
 
 def _ihi_runs(values: np.ndarray, centre: np.ndarray, segs: Segments) -> tuple[np.ndarray, ...]:
     """:func:`ihi_runs` on every segment: (number of runs, useful points, lower, upper, signal) arrays."""
-    useful, starts, _, useful_segs = _side_runs(_side(values, centre), segs)
+    useful, starts, _, useful_segs = _side_runs(side_of_centre(values, centre), segs)
     n_runs = useful_segs.subset(starts).counts
     n_useful = useful_segs.counts
     big = n_useful >= IHI_RUNS_MIN_POINTS

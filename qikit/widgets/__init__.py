@@ -13,6 +13,7 @@
 ``pdsa_form()``                button (``on_save(callback)``, or ``project=`` to fill a
 ``ramp_form(...)``             :class:`qikit.Project`)
 ``data_route()``               upload, pick columns, the chooser's chart and why, the chart and its reading
+``stakeholder_grid()``         a power/interest grid: a form, the drawn grid and feedback on it
 =============================  ==================================================================
 
 Each function returns a widget: make it the last line of a notebook cell to show it. ``import
@@ -46,9 +47,14 @@ _LAZY = {
     "RampForm": "qikit.widgets.forms",
     "data_route": "qikit.widgets.forms",
     "DataRoute": "qikit.widgets.forms",
+    "stakeholder_grid": "qikit.widgets.stakeholders",
+    "StakeholderGrid": "qikit.widgets.stakeholders",
+    "plot_stakeholder_grid": "qikit.widgets.stakeholders",
 }
 
-__all__ = ["explore", "signal_or_noise", "choose_chart_quiz", "upload"]  # the forms load lazily too (_LAZY)
+#: The functions a notebook calls (the widget classes behind them load lazily too, from _LAZY).
+__all__ = ["explore", "signal_or_noise", "choose_chart_quiz", "upload", "read_file", "aim_form", "measure_form",
+           "pdsa_form", "ramp_form", "data_route", "stakeholder_grid"]
 
 
 def __getattr__(name: str):
