@@ -6,7 +6,6 @@ come out exactly.
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import numpy as np
@@ -14,7 +13,6 @@ import pandas as pd
 import pytest
 
 from qikit.errors import QIDataError
-from qikit.stats import funnel as funnel_module
 from qikit.stats.funnel import funnel, funnel_limits
 
 # Proportions. Units A 30/100, B 35/100, C 50/400, D 85/400: pooled p = 200/1000 = 0.2.
@@ -366,7 +364,3 @@ def test_explain_says_units_vary_more_than_chance_and_how_the_funnel_was_widened
     p = 730 / 3100
     assert wide.between_sd == pytest.approx(100 * 2 * math.sqrt(p * (1 - p)) * math.sqrt(wide.tau2))
     assert f"about {wide.between_sd:.3g} percentage points either way" in wide.explain()
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(funnel_module).failed == 0

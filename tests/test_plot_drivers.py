@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import matplotlib
 
 matplotlib.use("agg")
@@ -14,7 +12,6 @@ import pytest  # noqa: E402
 from qikit.errors import QIDataError  # noqa: E402
 from qikit.improve.drivers import DriverDiagram  # noqa: E402
 from qikit.plot import alt_text  # noqa: E402
-from qikit.plot import drivers as drivers_plot_module  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +60,3 @@ def test_boxes_read_left_to_right_by_level():
 def test_an_empty_diagram_is_refused():
     with pytest.raises(QIDataError, match="no primary drivers"):
         DriverDiagram("Reduce falls").plot()
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(drivers_plot_module).failed == 0

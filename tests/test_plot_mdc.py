@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import subprocess
 import sys
 
@@ -18,8 +17,6 @@ from plot_helpers import line, per_point  # noqa: E402
 
 from qikit.errors import ProvisionalLimitsWarning, QIDataError, QIError  # noqa: E402
 from qikit.plot import alt_text  # noqa: E402
-from qikit.plot import board as board_module  # noqa: E402
-from qikit.plot import mdc as mdc_plot_module  # noqa: E402
 from qikit.plot.board import MDCBoard, mdc_summary_table  # noqa: E402
 from qikit.plot.mdc import mdc_icons, plot_mdc  # noqa: E402
 from qikit.plot.style import MDC_COLOURS  # noqa: E402
@@ -199,11 +196,6 @@ def test_board_needs_no_matplotlib():
             "mdc_summary_table({'m': r})._repr_html_()\nprint('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(board_module).failed == 0
-    assert doctest.testmod(mdc_plot_module).failed == 0
 
 
 def test_result_methods_draw_through_the_plot_layer():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-
 import matplotlib
 
 matplotlib.use("agg")
@@ -16,8 +14,6 @@ from plot_helpers import line  # noqa: E402
 
 from qikit.errors import QIError  # noqa: E402
 from qikit.plot import alt_text  # noqa: E402
-from qikit.plot import funnel as funnel_plot_module  # noqa: E402
-from qikit.plot import pareto as pareto_plot_module  # noqa: E402
 from qikit.stats.funnel import funnel  # noqa: E402
 from qikit.stats.pareto import pareto  # noqa: E402
 
@@ -119,8 +115,3 @@ def test_log_axis_labels_are_plain_numbers():
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "10,000" in labels and "100,000" in labels and "20,000" in labels
     assert not any("times" in t or "^" in t or "$" in t for t in labels)  # no mathtext powers of ten
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(pareto_plot_module).failed == 0
-    assert doctest.testmod(funnel_plot_module).failed == 0

@@ -324,13 +324,3 @@ def test_result_methods_draw_through_the_plot_layer():
     ax = res.plot(two_sigma=True)
     assert "ucl_2s" in gids(ax)
     assert alt_text(ax) == res.describe()
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    from qikit.plot import _base, annotate
-    from qikit.plot import spc as spc_plot_module
-
-    for module in (_base, annotate, spc_plot_module):
-        assert doctest.testmod(module).failed == 0, module.__name__

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import subprocess
 import sys
 
@@ -66,7 +65,3 @@ def test_import_of_qikit_plot_is_lazy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"MPLBACKEND": "agg", "PATH": ""})
     assert out.stdout.split() == ["False", "True"]
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(style).failed == 0

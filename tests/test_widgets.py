@@ -493,13 +493,3 @@ def test_excel_workbook_is_read_when_openpyxl_is_there():
     got = read_table(buf.getvalue(), "falls.xlsx")
     assert got.kinds["month"] == "dates" and "row 3 holds text ('n/k')" in got.problems[0]
     assert any("2 sheets" in n for n in got.notes)
-
-
-def test_docstring_examples_run():
-    import doctest
-    import importlib
-
-    for name in ("explorer", "signal", "quiz", "uploader"):
-        module = importlib.import_module(f"qikit.widgets.{name}")
-        result = doctest.testmod(module)
-        assert result.failed == 0 and result.attempted > 0, module.__name__
