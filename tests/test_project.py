@@ -267,18 +267,21 @@ def test_a_crash_in_the_middle_of_a_save_leaves_the_old_file_intact(tmp_path):
         from qikit.improve import project as m
         p = m.Project.open({str(path)!r})
         p.notes["results"] = "x" * 200000
-        real_write = m._write_atomically
-        def dying_write(target, content, mode):
+        real_write = m.write_atomically
+        def dying_write(target, write, mode=None):
             if target == p.path:
                 import tempfile
                 handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix="." + target.name + ".",
                                                      suffix=".tmp", delete=False)
-                handle.write(content[: len(content) // 2])
+                class Half:
+                    def write(self, content):
+                        handle.write(content[: len(content) // 2])
+                write(Half())
                 handle.flush()
                 os.fsync(handle.fileno())
                 os._exit(9)  # the power goes off
-            return real_write(target, content, mode)
-        m._write_atomically = dying_write
+            return real_write(target, write, mode)
+        m.write_atomically = dying_write
         p.save()
     """)
     result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=ROOT)

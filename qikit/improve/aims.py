@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import QIDataError
-from ._util import as_date, is_number, long_date, optional_text, text
+from ._util import as_date, check_fields, is_number, long_date, optional_text, text
 
 __all__ = ["AimStatement", "ParsedAim"]
 
@@ -319,17 +319,7 @@ hour of arrival for adults in the emergency department from 62% to 90% by 31 Mar
         mistake in a hand-edited file) or a missing ``what``/``how_much``/``by_when``.
         """
         known = ("what", "how_much", "by_when", "for_whom", "where", "baseline")
-        if not isinstance(data, dict):
-            raise QIDataError(f"an aim must be a set of named fields ({', '.join(known)}), not {data!r}.",
-                              column="aim")
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise QIDataError(f"the aim has unknown fields {', '.join(map(repr, unknown))} "
-                              f"(it can have: {', '.join(known)}).", column="aim")
-        missing = [key for key in ("what", "how_much", "by_when") if data.get(key) is None]
-        if missing:
-            raise QIDataError(f"the aim has no {' and no '.join(missing)}.", column=missing[0])
-        return cls(**data)
+        return cls(**check_fields(data, known, ("what", "how_much", "by_when"), "an aim", "the aim", "aim"))
 
     # -- writing from free text ----------------------------------------------------------------
     @classmethod

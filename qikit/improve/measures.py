@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from ..errors import QIDataError, QIWarning
-from ._util import optional_text, text
+from ._util import check_fields, optional_text, text
 
 __all__ = ["Measure", "MeasureSet", "MEASURE_KINDS", "FREQUENCIES"]
 
@@ -136,19 +136,9 @@ class Measure:
     @classmethod
     def from_dict(cls, data: dict) -> Measure:
         """Rebuild a measure from :meth:`to_dict` output, validating it like a new one."""
-        known = [f.name for f in fields(cls)]
-        if not isinstance(data, dict):
-            raise QIDataError(f"a measure must be a set of named fields ({', '.join(known)}), not {data!r}.",
-                              column="measures")
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise QIDataError(f"measure {data.get('name', '')!r} has unknown fields {', '.join(map(repr, unknown))} "
-                              f"(it can have: {', '.join(known)}).", column="measures")
-        missing = [key for key in ("name", "kind", "definition") if key not in data]
-        if missing:
-            raise QIDataError(f"measure {data.get('name', '')!r} has no {' and no '.join(missing)}.",
-                              column=missing[0])
-        return cls(**data)
+        name = data.get("name", "") if isinstance(data, dict) else ""
+        return cls(**check_fields(data, [f.name for f in fields(cls)], ("name", "kind", "definition"),
+                                  "a measure", f"measure {name!r}", "measures"))
 
     @property
     def is_ratio(self) -> bool:

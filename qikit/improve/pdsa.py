@@ -26,20 +26,18 @@ log with a :class:`qikit.QIDataError` naming the problem, and never writes to it
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as _dt
+import io
 import json
 import os
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import QIDataError
-from ._util import as_date, optional_date, optional_text, text
+from ._util import as_date, check_fields, optional_date, optional_text, text, write_atomically
 
 __all__ = ["PDSACycle", "Ramp", "PDSALog", "ACT_DECISIONS"]
 
@@ -48,16 +46,6 @@ ACT_DECISIONS = ("adopt", "adapt", "abandon")
 
 _FORMAT = "qikit-pdsa-log"
 _VERSION = 1
-
-
-def _file_mode(path: Path) -> int:
-    """Permissions for a saved log: those of the file it replaces, else the usual ones for a new file."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0)  # reading the umask means setting it; put it straight back
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 @dataclass(frozen=True)
@@ -181,19 +169,9 @@ class PDSACycle:
         >>> PDSACycle.from_dict(cycle.to_dict()) == cycle
         True
         """
-        known = [f.name for f in dataclasses.fields(cls)]
-        if not isinstance(data, dict):
-            raise QIDataError(f"a PDSA cycle must be a set of named fields ({', '.join(known)}), not {data!r}.",
-                              column="cycle")
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise QIDataError(f"cycle {data.get('title', '')!r} has unknown fields {', '.join(map(repr, unknown))} "
-                              "(a typing mistake?).", column="cycle")
-        missing = [key for key in ("title", "objective", "prediction", "plan") if key not in data]
-        if missing:
-            raise QIDataError(f"cycle {data.get('title', '')!r} has no {' and no '.join(missing)}.",
-                              column=missing[0])
-        return cls(**data)
+        title = data.get("title", "") if isinstance(data, dict) else ""
+        return cls(**check_fields(data, [f.name for f in dataclasses.fields(cls)],
+                                  ("title", "objective", "prediction", "plan"), "a PDSA cycle", f"cycle {title!r}", "cycle"))
 
 
 @dataclass(frozen=True)
@@ -422,27 +400,15 @@ class PDSALog:
                 raise QIDataError(f"{path} already exists and is not a PDSA log, so qikit will not overwrite "
                                   "it. Choose another file name.", column="path")
         data = self.to_dict()
-        mode = _file_mode(path)
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".",
-                                             prefix=f".{path.name}.", suffix=".tmp", delete=False)
-        try:
-            with handle:
-                os.chmod(handle.name, mode)  # temporary files are private (0600); give the usual permissions
-                json.dump(data, handle, indent=2, ensure_ascii=False)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(handle.name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(handle.name)
-            raise
-        with contextlib.suppress(OSError):  # make the rename itself durable where the OS allows it
-            folder = os.open(path.parent or ".", os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+
+        def write(handle) -> None:
+            text = io.TextIOWrapper(handle, encoding="utf-8")
+            json.dump(data, text, indent=2, ensure_ascii=False)
+            text.write("\n")
+            text.flush()
+            text.detach()
+
+        write_atomically(path, write)
         return path
 
     @classmethod

@@ -35,7 +35,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable
 from importlib import resources
@@ -45,10 +44,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QIDataError, QIProjectError
+from ._util import file_mode, sync_folder, write_atomically, write_temporary
 from .aims import AimStatement
 from .drivers import DriverDiagram
 from .measures import Measure
-from .pdsa import PDSACycle, _file_mode
+from .pdsa import PDSACycle
 
 __all__ = ["Project", "SCHEMA_VERSION", "SQUIRE_SECTIONS", "STAKEHOLDER_KEYS", "STAKEHOLDER_STANCES",
            "squire_sections"]
@@ -325,33 +325,6 @@ def _jsonable(value, where: str):
                       column="data_spec")
 
 
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # make a rename durable where the OS allows it
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-
-
-def _write_atomically(path: Path, content: bytes, mode: int) -> None:
-    """Write ``content`` to a temporary file next to ``path``, sync it, and rename it over ``path``."""
-    handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False)
-    try:
-        with handle:
-            os.chmod(handle.name, mode)  # temporary files are private (0600); give the usual permissions
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
-        raise
-    _sync_folder(path.parent)
-
-
 class Project:
     """A QI project kept in one human-readable JSON file (see the module notes for how it is saved).
 
@@ -450,16 +423,10 @@ class Project:
         content = project._serialise()
         # Claim the name without ever replacing a file that appeared meanwhile: a hard link fails if the name
         # is taken. Where hard links are not allowed, fall back to an exclusive create.
-        handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                             delete=False)
+        name = write_temporary(path, lambda handle: handle.write(content), file_mode(path))
         try:
-            with handle:
-                os.chmod(handle.name, _file_mode(path))
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
             try:
-                os.link(handle.name, path)
+                os.link(name, path)
             except FileExistsError:
                 raise QIProjectError(f"{path} appeared while the project was being created; it was left as "
                                      "it is. Open it or choose another file name.", path=path) from None
@@ -474,8 +441,8 @@ class Project:
                                          "as it is. Open it or choose another file name.", path=path) from None
         finally:
             with contextlib.suppress(OSError):
-                os.unlink(handle.name)
-        _sync_folder(path.parent)
+                os.unlink(name)
+        sync_folder(path.parent)
         project._on_disk = hashlib.sha256(content).hexdigest()
         return project
 
@@ -512,7 +479,7 @@ class Project:
         """
         content = self._serialise()  # every check first: a project that cannot be written changes nothing
         path = self._path
-        mode = _file_mode(path)
+        mode = file_mode(path)
         if path.exists() or path.is_symlink():
             current, raw = _read(path)  # raises, without writing, for a damaged or newer file
             if current["id"] != self._id:
@@ -525,8 +492,8 @@ class Project:
                                      "not overwrite their work. Keep yours with p.save_as('another-name.qiproject"
                                      ".json'), or open the file again with qikit.Project.open to carry on from "
                                      "theirs.", path=path)
-            _write_atomically(self.backup_path, raw, mode)
-        _write_atomically(path, content, mode)
+            write_atomically(self.backup_path, lambda handle: handle.write(raw), mode)
+        write_atomically(path, lambda handle: handle.write(content), mode)
         self._on_disk = hashlib.sha256(content).hexdigest()
         return path
 
@@ -542,7 +509,7 @@ class Project:
         self._path, self._id = path, uuid.uuid4().hex  # a copy is a project of its own from now on
         try:
             content = self._serialise()
-            _write_atomically(path, content, _file_mode(path))
+            write_atomically(path, lambda handle: handle.write(content))
         except BaseException:
             self._path, self._id = old
             raise

@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import QIError, QIProjectError, QIWarning
-from .project import Project, _package_json, _write_atomically, squire_sections
+from ._util import write_atomically
+from .project import Project, _package_json, squire_sections
 
 __all__ = ["criteria", "assess", "render_html", "write_report", "REPORT_MARK"]
 
@@ -542,5 +543,5 @@ def write_report(p: Project, path=None) -> Path:
     if not path.parent.is_dir():
         raise QIProjectError(f"cannot write {path}: the folder {path.parent} does not exist.", path=path)
     content = render_html(p).encode("utf-8")
-    _write_atomically(path, content, 0o644 if not path.exists() else path.stat().st_mode & 0o777)
+    write_atomically(path, lambda handle: handle.write(content), 0o644 if not path.exists() else None)
     return path
