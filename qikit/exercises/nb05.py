@@ -14,14 +14,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 
-from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, is_blank, not_answered, quiz, wrong
 from ._options import OPTIONS
-from .spec import Choice, Miss, Number, Option
+from .spec import Choice, Item, Items, Miss, Number, Option, Vocabulary
 
 __all__ = ["check_red_beads", "SCENARIOS", "check_tampering", "exercise_trust", "check_upper_limit",
            "self_check"]
@@ -56,16 +54,36 @@ SCENARIOS = {
        "to 'make up for it'.",
     4: "Each new registrar learns the procedure from the previous registrar, not from the written protocol.",
 }
-_RULES = {1: 1, 2: 2, 3: 3, 4: 4}
-_TAMPERING = {
-    1: "Rule 1: leave a stable process alone. This gives the smallest spread.",
-    2: "Rule 2: move by minus the last error, from the last setting. It feels responsible but doubles the "
-       "variance.",
-    3: "Rule 3: aim opposite the last result, measured from the target. The results swing back and forth, "
-       "further and further.",
-    4: "Rule 4: aim at the last result. Each copy inherits the last one's error, so practice drifts away "
-       "(a random walk).",
+# Why each rule is what it is, and what choosing it wrongly misunderstands (the same for every scenario).
+_RULE_WHY = {
+    "1": "leave a stable process alone. This gives the smallest spread.",
+    "2": "move by minus the last error, from the last setting. It feels responsible but doubles the variance.",
+    "3": "aim opposite the last result, measured from the target. The results swing back and forth, further and "
+         "further.",
+    "4": "aim at the last result. Each copy inherits the last one's error, so practice drifts away (a random walk).",
 }
+_RULE_MISTAKES = {
+    "1": "Something is being adjusted here, so this is tampering, not rule 1.",
+    "2": "Rule 2 moves the setting by the last error from where it was; check where this scenario aims from.",
+    "3": "Rule 3 aims opposite the last result, measured from the target.",
+    "4": "Rule 4 aims at the last result itself (copying it).",
+}
+#: Exercise 2 as data: scenario n is funnel rule n (SCENARIOS is written in that order).
+TAMPERING = Items(
+    [Item(SCENARIOS[n], str(n), _RULE_WHY[str(n)], {k: v for k, v in _RULE_MISTAKES.items() if k != str(n)})
+     for n in range(1, 5)],
+    Vocabulary({str(n): f"rule {n}" for n in range(1, 5)},
+               words={w: str(n) for n, ws in enumerate((("one", "1.0"), ("two", "2.0"), ("three", "3.0"),
+                                                        ("four", "4.0")), start=1) for w in ws}),
+    example="rule",
+    done=" Only rule 1 leaves a stable process alone; rules 2, 3 and 4 all react to common cause variation, and "
+         "each makes the results worse.",
+    partial="",
+    unknown="{given!r} is not a rule: answer 1, 2, 3 or 4.",
+    blank="Replace each ... with a rule number (1, 2, 3 or 4), then run the cell again.",
+    wrong_form="Give your answers as a dictionary from scenario to rule, as in the cell: {1: ..., 2: ..., 3: ..., "
+               "4: ...} with a rule number (1 to 4) for each scenario.",
+)
 
 
 def check_tampering(answer) -> Verdict:
@@ -76,42 +94,7 @@ def check_tampering(answer) -> Verdict:
     >>> check_tampering({1: 1, 2: 2, 3: 3, 4: 4}).correct
     True
     """
-    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(v) for v in answer.values())):
-        return not_answered("Replace each ... with a rule number (1, 2, 3 or 4), then run the cell again.")
-    if not isinstance(answer, Mapping):
-        return wrong("Give your answers as a dictionary from scenario to rule, as in the cell: "
-                     "{1: ..., 2: ..., 3: ..., 4: ...} with a rule number (1 to 4) for each scenario.")
-    lines, good, blank = [], 0, 0
-    for number, rule in _RULES.items():
-        given = answer.get(number, answer.get(str(number)))
-        if is_blank(given):
-            blank += 1
-            lines.append(f"{number}. not answered yet")
-            continue
-        text = str(given).strip().lower().removeprefix("rule").strip(" .:")
-        text = {"one": "1", "two": "2", "three": "3", "four": "4"}.get(text, text)
-        try:
-            value = int(float(text))
-        except ValueError:
-            value = None
-        if value not in (1, 2, 3, 4):
-            lines.append(f"{number}. ✘ {given!r} is not a rule: answer 1, 2, 3 or 4.")
-        elif value == rule:
-            good += 1
-            lines.append(f"{number}. ✔ {_TAMPERING[rule]}")
-        else:
-            lines.append(f"{number}. ✘ Not rule {value}. " + {
-                1: "Something is being adjusted here, so this is tampering, not rule 1.",
-                2: "Rule 2 moves the setting by the last error from where it was; check where this scenario "
-                   "aims from.",
-                3: "Rule 3 aims opposite the last result, measured from the target.",
-                4: "Rule 4 aims at the last result itself (copying it).",
-            }[value])
-    if good == 4:
-        return right("4 of 4 right. Only rule 1 leaves a stable process alone; rules 2, 3 and 4 all react to "
-                     "common cause variation, and each makes the results worse.", lines)
-    score = f"{good} of 4 right" + (f" ({blank} not answered yet)" if blank else "") + "."
-    return (partly if good else wrong)(score, lines)
+    return TAMPERING.check(answer)
 
 
 def exercise_trust() -> pd.DataFrame:

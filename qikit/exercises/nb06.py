@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._feedback import PARTLY, Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
 from ._options import OPTIONS
-from .spec import Choice, Fields, Miss, Number, Option
+from .spec import Choice, Fields, Item, Items, Miss, Number, Option, Vocabulary
 
 __all__ = ["SCENARIOS", "check_charts", "exercise_week", "check_p_limit", "limit_spread", "check_trial_limits",
            "false_alarm_one_in", "check_false_alarm", "false_alarm_rates", "check_more_rules", "hospital_wards",
@@ -82,10 +82,26 @@ _MISTAKES = {
 }
 
 
-def _chart_name(value) -> str:
-    """'p-chart', 'U chart', 'c charts' -> 'p', 'u', 'c'; aliases (XmR, Laney p') to the chart's code."""
-    text = re.sub(r"[\s-]*charts?$", "", str(value).strip().lower())
-    return _ALIASES.get(text, text)
+#: Exercise 1 as data: the chart a fair tutor expects for each measure, what else they accept and why, and
+#: the mistakes they would diagnose.
+CHARTS = Items(
+    [Item(SCENARIOS[n], _CHARTS[n], _WHY[n],
+          mistakes={k: v for (m, k), v in _MISTAKES.items() if m == n},
+          also={k: v for (m, k), v in _ALSO_RIGHT.items() if m == n}) for n in SCENARIOS],
+    Vocabulary({"p": "p chart", "u": "u chart", "c": "c chart", "t": "t chart", "g": "g chart",
+                "pp": "Laney p′ chart", "up": "Laney u′ chart", "i": "XmR (i) chart", "mr": "moving range chart",
+                "run": "run chart", "xbar": "Xbar chart", "s": "S chart"},
+               words=_ALIASES, strip=("chart",)),
+    example="chart type",
+    done="",
+    partial="",
+    otherwise="The measure calls for {why}",
+    name_first=False,
+    unknown="{given!r} is not a chart type (p, u, c, g, t, Laney p′ or u′, XmR, run, Xbar, S).",
+    blank="Replace each ... with a chart type in quotes (\"p\", \"u\", ...), then run the cell again.",
+    wrong_form="Give your answers as a dictionary from measure number to chart, as in the cell: {1: ..., 2: ..., "
+               "...} with a chart type in quotes for each measure.",
+)
 
 
 def check_charts(answer) -> Verdict:
@@ -97,32 +113,7 @@ def check_charts(answer) -> Verdict:
     >>> check_charts({1: "p", 2: "u", 3: "c", 4: "t", 5: "g", 6: "pp"}).correct
     True
     """
-    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(v) for v in answer.values())):
-        return not_answered("Replace each ... with a chart type in quotes (\"p\", \"u\", ...), then run the cell "
-                            "again.")
-    if not isinstance(answer, Mapping):
-        return wrong("Give your answers as a dictionary from measure number to chart, as in the cell: "
-                     "{1: ..., 2: ..., ...} with a chart type in quotes for each measure.")
-    lines, good, blank = [], 0, 0
-    for number, chart in _CHARTS.items():
-        given = answer.get(number, answer.get(str(number)))
-        if is_blank(given):
-            blank += 1
-            lines.append(f"{number}. not answered yet")
-            continue
-        name = _chart_name(given)
-        if name == chart or (number, name) in _ALSO_RIGHT:
-            good += 1
-            why = _WHY[number] if name == chart else _ALSO_RIGHT[number, name]
-            lines.append(f"{number}. ✔ {why[0].upper()}{why[1:]}")
-        else:
-            why = _MISTAKES.get((number, name), f"The measure calls for {_WHY[number]}")
-            lines.append(f"{number}. ✘ Not {given!r}. {why}")
-    total = len(_CHARTS)
-    if good == total:
-        return right(f"{total} of {total} right.", lines)
-    score = f"{good} of {total} right" + (f" ({blank} not answered yet)" if blank else "") + "."
-    return (partly if good else wrong)(score, lines)
+    return CHARTS.check(answer)
 
 
 _CHANGE = "2023-08-07"  # sepsis trolley and nurse-given antibiotics start (the data set's documented change)

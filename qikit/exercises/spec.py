@@ -289,6 +289,8 @@ class Item:
     answer: str | tuple[str, ...]
     why: str
     mistakes: Mapping[str, str] = field(default_factory=dict)
+    #: Other keys a fair tutor also accepts, each with its own reason (``{key: why that works too}``).
+    also: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -305,6 +307,13 @@ class Items:
     done: str = ""
     partial: str = " The notes say why."
     unknown: str = "{given!r} is not one of the options ({options})."
+    #: What a wrong label is told when its item has no diagnosed mistake for it ({expected}, {why}).
+    otherwise: str = "This is {expected}: {why}"
+    #: Right lines start with the label's name ("Rule 1: ..."); False gives the reason alone, capitalised.
+    name_first: bool = True
+    #: Say exactly what to do when nothing is answered yet, or the answer is not a dictionary (else generic).
+    blank: str | None = None
+    wrong_form: str | None = None
 
     def mark(self, number: int, given) -> Mark:
         item = self.items[number - 1]
@@ -314,17 +323,20 @@ class Items:
         label = self.vocabulary.read(given)
         if label is None:
             return Mark(WRONG, self.unknown.format(given=given, options=", ".join(names.values())))
-        if label in item.accepted:
-            return Mark(RIGHT, f"{names[label][0].upper()}{names[label][1:]}: {item.why}")
+        if label in item.accepted or label in item.also:
+            why = item.also.get(label, item.why)
+            line = f"{names[label]}: {why}" if self.name_first else why
+            return Mark(RIGHT, line[0].upper() + line[1:])
         expected = names[item.accepted[0]]
-        reason = item.mistakes.get(label, f"This is {expected}: {item.why}")
+        reason = item.mistakes.get(label, self.otherwise.format(expected=expected, why=item.why))
         return Mark(WRONG, f"Not {names[label]}. {reason}")
 
     def check(self, answers) -> Verdict:
+        everything_blank = is_blank(answers) or (isinstance(answers, Mapping) and all(map(is_blank, answers.values())))
+        if everything_blank:
+            return not_answered(self.blank) if self.blank else not_answered()
         if not isinstance(answers, Mapping):
-            if is_blank(answers):
-                return not_answered()
-            return wrong(f"Give your answers as a dictionary from number to {self.example}, e.g. "
+            return wrong(self.wrong_form or f"Give your answers as a dictionary from number to {self.example}, e.g. "
                          "{1: ..., 2: ...}.")
         marks = {n: self.mark(n, _get(answers, n)) for n in range(1, len(self.items) + 1)}
         return score(marks, done=self.done, partial=self.partial)
