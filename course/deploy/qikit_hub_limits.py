@@ -41,7 +41,7 @@ PARENT_WEIGHT_V2 = min(10_000, 100 * 4 * (os.cpu_count() or 1))
 # <linux/sched.h> and <sys/mount.h>
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 0x1, 0x2, 0x4, 0x20, 0x1000
-MS_REC, MS_PRIVATE = 0x4000, 0x40000
+MS_MOVE, MS_REC, MS_PRIVATE = 0x2000, 0x4000, 0x40000
 # Looked up once, here: the functions below run in a forked child before exec, where nothing may start
 # a process (ctypes.util.find_library does) or take a lock another thread of the hub might hold.
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -157,10 +157,12 @@ def private_mounts(tmp_bytes: int = 0, exchange: str = "", inbound_src: str = ""
 
     * ``tmp_bytes``: a fresh tmpfs of that size on /tmp, and the same one on /var/tmp, so that neither
       the machine's /tmp nor its on-disk /var/tmp can be filled, nor other trainees' files seen there;
-    * ``exchange``: the nbgrader exchange becomes read-only, except ``inbound_dst`` (the course's
-      ``inbound``), on which ``inbound_src`` (the ``inbound`` on the trainee's own disk,
-      qikit_hub_disk.py) is bound: submissions are written to, and counted against, the trainee's own
-      disk.
+    * ``exchange``: the course's folder of the nbgrader exchange (the parent of ``inbound_dst``) becomes
+      read-only, except ``inbound_dst`` (its ``inbound``), on which ``inbound_src`` (the ``inbound`` on the
+      trainee's own disk, qikit_hub_disk.py) is bound: submissions are written to, and counted on, the
+      trainee's own disk. With a private /tmp, the exchange's root (which nbgrader insists be writable)
+      becomes a tiny tmpfs of the trainee's own holding only the course's folder, so nothing a trainee
+      writes there reaches the machine's disk.
     """
     if not (tmp_bytes or exchange):
         return
@@ -168,18 +170,28 @@ def private_mounts(tmp_bytes: int = 0, exchange: str = "", inbound_src: str = ""
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
     # Nothing mounted here may leak back to the machine's namespace.
     _mount("none", "/", None, MS_REC | MS_PRIVATE, None, "making / private")
-    # The exchange first: its paths must still be found when /tmp and /var/tmp are replaced below.
-    if exchange:
-        _mount(exchange, exchange, None, MS_BIND | MS_REC, None, "binding the exchange")
-        _mount(None, exchange, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None,
-               "making the exchange read-only")
-        if inbound_src and inbound_dst:
-            _mount(inbound_src, inbound_dst, None, MS_BIND, None, "binding the trainee's own inbound")
     if tmp_bytes:
         _mount("qikit-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_bytes)},mode=1777",
                "mounting the private /tmp")
-        if os.path.isdir("/var/tmp"):
-            _mount("/tmp", "/var/tmp", None, MS_BIND, None, "binding the private /tmp on /var/tmp")
+    if exchange and inbound_dst:
+        course = os.path.dirname(inbound_dst.rstrip("/"))
+        if tmp_bytes:
+            stage = "/tmp/.qikit-exchange-course"
+            os.mkdir(stage, 0o700)
+            _mount(course, stage, None, MS_BIND | MS_REC, None, "binding the exchange's course folder")
+            _mount("qikit-exchange", exchange, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,nr_inodes=256,mode=1777",
+                   "covering the exchange's root")
+            os.mkdir(course, 0o755)
+            _mount(stage, course, None, MS_MOVE, None, "moving the exchange's course folder back")
+            os.rmdir(stage)
+        else:
+            _mount(course, course, None, MS_BIND | MS_REC, None, "binding the exchange's course folder")
+        _mount(None, course, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None,
+               "making the exchange read-only")
+        if inbound_src:
+            _mount(inbound_src, inbound_dst, None, MS_BIND, None, "binding the trainee's own inbound")
+    if tmp_bytes and os.path.isdir("/var/tmp"):
+        _mount("/tmp", "/var/tmp", None, MS_BIND, None, "binding the private /tmp on /var/tmp")
 
 
 def usage(name: str) -> dict[str, int]:

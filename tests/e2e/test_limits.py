@@ -195,14 +195,21 @@ def test_disk_per_trainee_home_and_exchange(hub, two_trainees, outcomes):
     assert out["error"] and "No space left on device" in out["error"][1], out
     assert box(out) == "Your disk space is full" and "limit of 2 GiB" in out["html"], out
 
-    # The rest of the exchange is read-only in her server: the exchange's root, outbound, feedback.
-    for folder in (hub.exchange, hub.exchange / hub.course / "outbound", hub.exchange / hub.course / "feedback"):
+    # The rest of the exchange is read-only in her server (outbound, feedback); its root, which nbgrader
+    # wants writable, is a tiny private folder of hers: nothing she writes there reaches the machine.
+    for folder in (hub.exchange / hub.course / "outbound", hub.exchange / hub.course / "feedback"):
         out = hub.run_code(ann, f"import errno\ntry:\n    open({str(folder / 'ann-was-here')!r}, 'w').write('x')\n"
                                 "    print('WRITTEN')\nexcept OSError as e:\n"
                                 "    print(errno.errorcode.get(e.errno))")
         refused = out["stdout"].strip() in ("EROFS", "EACCES")
         record(outcomes, f"write into the exchange's {folder.name}/", refused, out["stdout"].strip())
         assert refused, out
+    out = hub.run_code(ann, FILL.format(path=str(hub.exchange / "ann-fills-the-exchange"), most=64))
+    written, error = out["stdout"].split()
+    refused = error == "ENOSPC" and int(written) < 4
+    record(outcomes, "fill the exchange's root folder", refused, f"{written} MiB written (her own tiny folder), then {error}")
+    assert refused, out
+    assert not (hub.exchange / "ann-fills-the-exchange").exists()
 
     # ben, meanwhile: his home and his submissions have room.
     bens = str(inbound / f"{ben}+ps1+2026-01-01 00:00:00.000000 UTC+benbenbenben")
