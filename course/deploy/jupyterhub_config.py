@@ -428,9 +428,9 @@ def pre_spawn_hook(spawner) -> None:
     if account.pw_uid < FIRST_UID:
         raise RuntimeError(f"{name!r} is a system account (uid {account.pw_uid}) and cannot log in")
     if DISKS is not None and IS_ROOT:
-        if Path(account.pw_dir).parent != HOMES:
-            raise RuntimeError(f"{name!r}'s home {account.pw_dir} is not in QIKIT_HOMES={HOMES}: its disk "
-                               "limit cannot be applied")
+        home = Path(account.pw_dir)
+        if home == Path("/") or (home.exists() and home.stat().st_uid != account.pw_uid):
+            raise RuntimeError(f"{name!r}'s home {home} is not theirs alone: their disk cannot be put there")
         DISKS.attach(name, account.pw_uid, account.pw_gid, grader.pw_uid, grader.pw_gid, Path(account.pw_dir))
     threads = str(max(1, int(CPU_LIMIT)))
     spawner.environment.update({
