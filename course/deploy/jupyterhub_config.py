@@ -187,7 +187,8 @@ import nativeauthenticator  # noqa: E402
 from qikit_hub_auth import QikitAuthenticator  # noqa: E402
 
 c.JupyterHub.authenticator_class = QikitAuthenticator
-c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
+# qikit's own pages first (templates/: the "server not running" page says when the memory limit stopped it).
+c.JupyterHub.template_paths = [str(HERE / "templates"), str(Path(nativeauthenticator.__file__).parent / "templates")]
 c.Authenticator.username_pattern = rf"^{USERNAME}$"
 c.Authenticator.admin_users = set(ADMINS)
 c.Authenticator.allow_all = True  # NativeAuthenticator's own approval is the allow list
@@ -338,8 +339,42 @@ if LIMITS_MODE == "cgroup" and IS_ROOT:
                          "QIKIT_HUB_LIMITS=process to accept per-process caps only (see the hosting guide).")
 
 
+def _gib(n: int) -> str:
+    return f"{n / 2**30:.0f} GiB" if n % 2**30 == 0 else f"{n / 2**20:.0f} MiB"
+
+
+STOPPED_BY_MEMORY = (f"Your server stopped by itself after the system stopped a program of yours for using more "
+                     f"than your memory limit ({_gib(MEM_LIMIT)} for everything you run together), the likely "
+                     "reason it stopped. Start it again below; then run your notebook from the top with less data "
+                     "at a time, and shut down notebooks you are not using (Running tab). Your files are safe.")
+
+
 class QikitSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner whose servers run inside the trainee's own limits (qikit_hub_limits.py)."""
+    """LocalProcessSpawner whose servers run inside the trainee's own limits (qikit_hub_limits.py), and which
+    remembers, for the "server not running" page (templates/not_running.html), when a server that died by
+    itself had just had a process stopped by the memory limit."""
+
+    qikit_stopped_because = ""
+    _oom_at_start: int | None = None
+
+    def _note_start(self) -> None:
+        self.qikit_stopped_because = ""
+        self._oom_at_start = hub_limits.oom_kills(self.user.name) if LIMITS_MODE == "cgroup" else None
+
+    async def poll(self):
+        status = await super().poll()
+        if status is not None and self._oom_at_start is not None and not self.qikit_stopped_because:
+            now = hub_limits.oom_kills(self.user.name)
+            if now is not None and now > self._oom_at_start:
+                self.qikit_stopped_because = STOPPED_BY_MEMORY
+                self.log.warning("%s's server stopped by itself after an out-of-memory stop in their group",
+                                 self.user.name)
+        return status
+
+    async def stop(self, now=False):
+        if not self.qikit_stopped_because:
+            self._oom_at_start = None  # stopped on purpose (the trainee, an administrator, the culler)
+        return await super().stop(now=now)
 
     def make_preexec_fn(self, name):
         become_user = super().make_preexec_fn(name)
@@ -362,6 +397,7 @@ class QikitSpawner(LocalProcessSpawner):
     async def start(self):
         """Start the server from the warm zygote when it is running (qikit_hub_zygote.py), else as
         LocalProcessSpawner does. Either way the same limits, account, environment and arguments."""
+        self._note_start()
         cmd = [*self.cmd, *self.get_args()]
         if not (ZYGOTE and cmd[0].endswith("jupyterhub-singleuser") and not self.shell_cmd):
             return await super().start()
@@ -462,6 +498,7 @@ c.Spawner.mem_limit = MEM_LIMIT
 c.Spawner.cpu_limit = CPU_LIMIT
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+c.Spawner.poll_interval = 10  # notice a server that died by itself within 10 s (a cheap check of its PID)
 
 # --- groups, roles and services -------------------------------------------------------------------
 FORMGRADE, STUDENTS_GROUP = f"formgrade-{COURSE}", f"nbgrader-{COURSE}"

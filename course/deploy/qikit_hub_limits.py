@@ -194,6 +194,23 @@ def private_mounts(tmp_bytes: int = 0, exchange: str = "", inbound_src: str = ""
         _mount("/tmp", "/var/tmp", None, MS_BIND, None, "binding the private /tmp on /var/tmp")
 
 
+def oom_kills(name: str) -> int | None:
+    """How many of the trainee's processes the kernel has stopped for lack of memory in their group."""
+    if _v2():
+        files = [CGROUP_ROOT / GROUP / name / "memory.events"]
+    else:
+        files = [CGROUP_ROOT / "memory" / GROUP / name / "memory.oom_control"]
+    for path in files:
+        try:
+            for line in path.read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill" and value.strip().isdigit():
+                    return int(value)
+        except OSError:
+            pass
+    return None
+
+
 def usage(name: str) -> dict[str, int]:
     """The trainee's current use, for the administrator: bytes of memory and number of tasks."""
     out = {}

@@ -267,3 +267,36 @@ def test_limits_are_per_trainee(hub, two_trainees):
     procs = cgroup_file("pids", ann, "cgroup.procs").read_text().split()
     assert procs and all(Path(f"/proc/{p}").stat().st_uid == uid for p in procs if Path(f"/proc/{p}").exists())
     time.sleep(0)
+
+
+def test_a_server_that_dies_after_the_memory_limit_bit_is_explained(hub, two_trainees, outcomes):
+    """The hub's "server not running" page says why when a trainee's server died by itself after the memory
+    limit stopped one of their programs (test_memory_of_all_processes_together did, above). The server's
+    death is played by the test (SIGKILL, as the out-of-memory killer sends) because which process the kernel
+    picks is not for a test to steer. Last in the module: ann's server stays down."""
+    import os
+    import signal
+
+    ann, _ = two_trainees
+    kills = int(re.search(r"oom_kill (\d+)", cgroup_file("memory", ann, "memory.events" if Path(
+        "/sys/fs/cgroup/cgroup.controllers").is_file() else "memory.oom_control").read_text()).group(1))
+    assert kills > 0, "no out-of-memory stop in ann's group: run the whole module"
+    uid = pwd.getpwnam(ann).pw_uid
+    mine = {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and p.stat().st_uid == uid}
+    servers = [pid for pid in mine if "ipykernel" not in Path(f"/proc/{pid}/cmdline").read_text()
+               and int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) not in mine]
+    assert len(servers) == 1, servers
+    os.kill(servers[0], signal.SIGKILL)
+    session = hub.session(ann)
+    deadline = time.monotonic() + 60
+    while True:
+        page = session.get(f"{hub.url}/user/{ann}/lab", timeout=30)
+        if "qikit-stopped" in page.text or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    told = "more than your memory limit (2 GiB" in page.text
+    record(outcomes, "ann's server dies after the memory limit bit", told,
+           f"HTTP {page.status_code}, the hub's page {'says why' if told else 'does not say why'}")
+    assert page.status_code == 424 and told, page.text[-1500:]
+    ben = two_trainees[1]
+    assert server_alive(hub, ben) and hub.run_code(ben, "print(1)")["stdout"].strip() == "1"
