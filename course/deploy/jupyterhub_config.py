@@ -359,19 +359,30 @@ class QikitSpawner(LocalProcessSpawner):
 
     def _note_start(self) -> None:
         self.qikit_stopped_because = ""
-        self._oom_at_start = hub_limits.oom_kills(self.user.name) if LIMITS_MODE == "cgroup" else None
+        # A group made for this start counts from 0 (it does not exist yet on a trainee's first start).
+        self._oom_at_start = (hub_limits.oom_kills(self.user.name) or 0) if LIMITS_MODE == "cgroup" else None
+
+    def _explain_if_memory(self) -> None:
+        """The server is dead and nobody stopped it: if the memory limit stopped a process of the trainee's
+        since it started, that is the likely reason, for the page."""
+        if self._oom_at_start is None or self.qikit_stopped_because:
+            return
+        now = hub_limits.oom_kills(self.user.name)
+        if now is not None and now > self._oom_at_start:
+            self.qikit_stopped_because = STOPPED_BY_MEMORY
+            self.log.warning("%s's server stopped by itself after an out-of-memory stop in their group",
+                             self.user.name)
 
     async def poll(self):
         status = await super().poll()
-        if status is not None and self._oom_at_start is not None and not self.qikit_stopped_because:
-            now = hub_limits.oom_kills(self.user.name)
-            if now is not None and now > self._oom_at_start:
-                self.qikit_stopped_because = STOPPED_BY_MEMORY
-                self.log.warning("%s's server stopped by itself after an out-of-memory stop in their group",
-                                 self.user.name)
+        if status is not None:
+            self._explain_if_memory()
         return status
 
     async def stop(self, now=False):
+        # A stop of a server that is already dead (the hub noticed it first) may still need its reason.
+        if not (self.pid and await self._signal(0)):
+            self._explain_if_memory()
         if not self.qikit_stopped_because:
             self._oom_at_start = None  # stopped on purpose (the trainee, an administrator, the culler)
         return await super().stop(now=now)
