@@ -349,16 +349,25 @@ STOPPED_BY_MEMORY = (f"Your server stopped by itself after the system stopped a 
                      "at a time, and shut down notebooks you are not using (Running tab). Your files are safe.")
 
 
+# Why each trainee's server last stopped by itself, for the "server not running" page: kept here, by name,
+# because JupyterHub makes a new Spawner object after a stop. The page reads it as `qikit_stopped_because`.
+STOPPED_BECAUSE: dict[str, str] = {}
+c.JupyterHub.template_vars = {"qikit_stopped_because": lambda user: STOPPED_BECAUSE.get(user.name, "") if user else ""}
+
+
 class QikitSpawner(LocalProcessSpawner):
     """LocalProcessSpawner whose servers run inside the trainee's own limits (qikit_hub_limits.py), and which
     remembers, for the "server not running" page (templates/not_running.html), when a server that died by
     itself had just had a process stopped by the memory limit."""
 
-    qikit_stopped_because = ""
     _oom_at_start: int | None = None
 
+    @property
+    def qikit_stopped_because(self) -> str:
+        return STOPPED_BECAUSE.get(self.user.name, "")
+
     def _note_start(self) -> None:
-        self.qikit_stopped_because = ""
+        STOPPED_BECAUSE.pop(self.user.name, None)
         # A group made for this start counts from 0 (it does not exist yet on a trainee's first start).
         self._oom_at_start = (hub_limits.oom_kills(self.user.name) or 0) if LIMITS_MODE == "cgroup" else None
 
@@ -369,7 +378,7 @@ class QikitSpawner(LocalProcessSpawner):
             return
         now = hub_limits.oom_kills(self.user.name)
         if now is not None and now > self._oom_at_start:
-            self.qikit_stopped_because = STOPPED_BY_MEMORY
+            STOPPED_BECAUSE[self.user.name] = STOPPED_BY_MEMORY
             self.log.warning("%s's server stopped by itself after an out-of-memory stop in their group",
                              self.user.name)
 

@@ -297,6 +297,8 @@ def test_a_server_that_dies_after_the_memory_limit_bit_is_explained(hub, two_tra
     told = "more than your memory limit (2 GiB" in page.text
     record(outcomes, "ann's server dies after the memory limit bit", told,
            f"HTTP {page.status_code}, the hub's page {'says why' if told else 'does not say why'}")
-    assert page.status_code == 424 and told, page.text[-1500:]
+    assert page.status_code == 424 and told, "\n".join(
+        [page.text[-800:], *[line for line in hub.log_tail(400).splitlines() if ann in line and (
+            "stop" in line.lower() or "memory" in line.lower())]])
     ben = two_trainees[1]
     assert server_alive(hub, ben) and hub.run_code(ben, "print(1)")["stdout"].strip() == "1"
