@@ -23,7 +23,12 @@ from nbgrader.preprocessors import (
 )
 
 from qikit.grading.feedback import FeedbackLabels, template_settings
-from qikit.grading.integrity import RedactHiddenTests, ReportingOverwriteCells, SafeClearHiddenTests
+from qikit.grading.integrity import (
+    ContainHiddenTestRuns,
+    RedactHiddenTests,
+    ReportingOverwriteCells,
+    SafeClearHiddenTests,
+)
 
 c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 
@@ -76,8 +81,10 @@ def feedback_without_tracebacks(nb, resources):
 
 # RedactHiddenTests removes every hidden-test line of the course from every output (whatever printed
 # it); SafeClearHiddenTests removes the hidden tests from the locked test cells only, so a student's own
-# cell that contains the marker text still gets feedback (qikit/grading/integrity.py).
-c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, SafeClearHiddenTests,
+# cell that contains the marker text still gets feedback (qikit/grading/integrity.py). ContainHiddenTestRuns
+# closes what no scan sees (student code in the kernel watching the hidden tests run, e.g. an IPython hook):
+# from the first hidden test on, checks show only their authors' messages and students' cells a note.
+c.GenerateFeedback.preprocessors = [GetGrades, ContainHiddenTestRuns, RedactHiddenTests, SafeClearHiddenTests,
                                     feedback_without_tracebacks, FeedbackLabels, CSSHTMLHeaderPreprocessor]
 # The course's feedback page (qikit/grading/templates/feedback): language set, messages wrapped,
 # checks named by question, set-up code folded, the score summary in words.
@@ -130,3 +137,8 @@ from qikit.grading.vle import PercentPerDayLatePenalty  # noqa: E402
 
 c.AssignLatePenalties.plugin_class = PercentPerDayLatePenalty
 c.PercentPerDayLatePenalty.percent_per_day = 5
+
+# --- release_feedback: through the hub for hub submissions; learning-platform ones are skipped by name -----
+# (they go back in the platform's zip, `python -m qikit.grading.vle feedback ...`; stock nbgrader stopped at
+# the first of them with "submission_secret.txt: No such file")
+c.ExchangeFactory.release_feedback = "qikit.grading.vle.PlatformAwareReleaseFeedback"

@@ -136,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .course import backup_main, restore_main
 
         return (backup_main if argv[1] == "backup" else restore_main)(argv[2:])
+    if argv[:2] == ["course", "publish"]:  # qikit/course.py, qikit/hosting/publish.py
+        from .course import publish_main
+
+        return publish_main(argv[2:])
 
     parser = argparse.ArgumentParser(prog="qikit", description="Quality improvement teaching kit.")
     parser.add_argument("--version", action="version", version=f"qikit {qikit.__version__}")
@@ -146,8 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     course = sub.add_parser("course", help="course helpers: `qikit course links --hub URL --repo URL` prints "
                                            "a one-click nbgitpuller link per notebook; `qikit course backup` "
                                            "and `qikit course restore ARCHIVE` save and bring back a hub's "
-                                           "course (gradebook, course directory, exchange)")
-    course.add_argument("action", choices=["links", "backup", "restore"])
+                                           "course (gradebook, course directory, exchange); `qikit course "
+                                           "publish DEST` writes the notebooks-only repository for the links")
+    course.add_argument("action", choices=["links", "backup", "restore", "publish"])
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

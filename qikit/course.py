@@ -8,6 +8,10 @@ overwriting their own edits) and opens the notebook in JupyterLab.
 From a clone of the course, ``qikit course links --hub URL --repo URL [--branch main]`` prints one
 link per notebook in ``notebooks/``, ready to paste into a virtual learning environment.
 
+``qikit course publish DEST`` writes the notebooks and their data, and nothing else, into a git
+repository of their own, the one course links should point at (never the course's own repository,
+which holds the solutions): see :mod:`qikit.hosting.publish`.
+
 On the hub's machine, as root, ``qikit course backup`` writes one archive of the course (gradebook,
 course directory, the exchange's course folder) and ``qikit course restore ARCHIVE`` brings it back:
 see :mod:`qikit.hosting.backup`.
@@ -26,7 +30,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from .errors import QIError
 
-__all__ = ["CourseLinkError", "links", "main", "backup_main", "restore_main"]
+__all__ = ["CourseLinkError", "links", "main", "backup_main", "restore_main", "publish_main"]
 
 _URL_SCHEMES = {"https", "http", "git", "ssh", "file"}
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)\S+$")  # git@github.com:org/course.git
@@ -249,6 +253,32 @@ def restore_main(argv: Sequence[str] | None = None) -> int:
         report = restore(args.archive, _settings(args), force=args.force)
     except BackupError as exc:
         print(f"qikit course restore: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
+def publish_main(argv: Sequence[str] | None = None) -> int:
+    """``qikit course publish DEST``: the notebooks-only git repository for course links.
+
+    Returns the exit status: 0, or 2 with a one-line reason on standard error (nothing published).
+    """
+    parser = argparse.ArgumentParser(
+        prog="qikit course publish",
+        description="Write the course's notebooks and their data, and nothing else, into DEST as a git "
+                    "repository of their own, for course links (nbgitpuller) to clone. Refuses, naming the "
+                    "file, anything that looks like grading material (nbgrader metadata or markers, "
+                    "gradebooks, assignments, rubrics, tests).")
+    parser.add_argument("dest", help="a new or empty folder outside the clone, or one an earlier publish wrote")
+    parser.add_argument("--root", default=None, help="the course's clone (default: the current folder)")
+    parser.add_argument("--notebooks", default="notebooks", help="the notebooks folder (default: notebooks)")
+    args = parser.parse_args(argv)
+    from .hosting.publish import PublishError, publish
+
+    try:
+        report = publish(args.dest, args.root, args.notebooks)
+    except PublishError as exc:
+        print(f"qikit course publish: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
     return 0

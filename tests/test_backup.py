@@ -197,6 +197,34 @@ def test_round_trip_gives_back_every_byte_mode_owner_grade_and_comment(course):
 
 
 @needs_root
+def test_submissions_on_trainees_own_disks_are_saved_and_come_back_in_inbound(course, tmp_path):
+    """On the hub, submissions wait in the ``inbound`` of each trainee's own disk (qikit_hub_disk.py, mounted at
+    ``<state>/disk/mnt/<name>/inbound``): the backup finds them through QIKIT_HUB_STATE and the restore puts
+    them in the exchange's inbound, where collect reads them too."""
+    import dataclasses
+
+    state = tmp_path / "state"
+    own = state / "disk" / "mnt" / TRAINEE / "inbound"
+    _mkdir(state / "disk" / "mnt" / TRAINEE, 0o750)
+    _mkdir(own, 0o2733, GRADER)
+    sub = own / f"{TRAINEE}+ps1+2026-12-02 10:00:00.000000 UTC+{'b' * 12}"
+    _mkdir(sub, 0o777, TRAINEE)
+    _write(sub / "ps1.ipynb", '{"who": "ann, on her own disk"}', 0o644, TRAINEE)
+    found = bk.settings_from_env({"QIKIT_HUB_STATE": str(state), "QIKIT_COURSE_ID": COURSE,
+                                  "QIKIT_COURSE_DIR": str(course.course_dir), "QIKIT_EXCHANGE": str(course.exchange)})
+    assert found.trainee_inbounds == (own,)
+    settings = dataclasses.replace(course, trainee_inbounds=found.trainee_inbounds)
+    archive = bk.backup(settings).archive
+    wipe(settings)
+    bk.restore(archive, settings)
+    back = settings.exchange_course / "inbound" / sub.name / "ps1.ipynb"
+    assert back.read_text() == '{"who": "ann, on her own disk"}'
+    assert pwd.getpwuid(back.stat().st_uid).pw_name == TRAINEE
+    # the exchange's own waiting submission is there too, once
+    assert len(list((settings.exchange_course / "inbound").iterdir())) == 2
+
+
+@needs_root
 def test_manifest_lists_every_member_with_its_checksum(course):
     archive = bk.backup(course).archive
     with tarfile.open(archive) as tar:

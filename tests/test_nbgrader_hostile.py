@@ -100,6 +100,19 @@ print("\n".join(line for lines in (v[2] for v in linecache.cache.values() if len
 for path in glob.glob("/tmp/**", recursive=True):
     if os.path.isfile(path):
         print(open(path, errors="replace").read())"""),
+    # Watches every later cell run in the kernel (hidden tests included) and prints each, encoded so that no
+    # line-by-line redaction recognises it, into that cell's own output and again at the end. Written to
+    # slip past the code scan (names built at run time).
+    "hooks_hidden_tests": ("q1", """import base64, builtins
+_seen = []
+def _watch(info, _seen=_seen):
+    _seen.append(info.raw_cell)
+    print("W" + base64.b64encode(info.raw_cell.encode()).decode())
+def _dump(result, _seen=_seen):
+    print("D" + base64.b64encode("\\n".join(_seen).encode()).decode())
+_events = getattr(getattr(builtins, "get_" + "ipython")(), "ev" + "ents")
+getattr(_events, "reg" + "ister")("pre_" + "run_cell", _watch)
+getattr(_events, "reg" + "ister")("post_" + "run_cell", _dump)"""),
     "patches_checks": ("q1", """import builtins
 import numpy as np
 _real_isinstance = builtins.isinstance
@@ -420,6 +433,44 @@ def test_no_feedback_file_shows_a_hidden_test(course):
             student = path.relative_to(course.root / "feedback").parts[0]
             own = notebook_path(course.root, "submitted", NAME, student).read_text(encoding="utf-8")
             assert "HIDDEN TESTS" not in text or "HIDDEN TESTS" in own  # only the student's own text
+
+
+def _decoded_blobs(text: str) -> str:
+    """Every base64-looking run of 16 or more characters in ``text``, decoded (what a student could hide)."""
+    import base64
+    import binascii
+    import re
+
+    out = []
+    for blob in re.findall(r"[A-Za-z0-9+/=]{16,}", text):
+        for cut in range(4):  # a run may start inside a quantum (a prefix letter such as "W" or "D")
+            chunk = blob[cut:]
+            chunk = chunk[: len(chunk) - len(chunk) % 4]
+            try:
+                out.append(base64.b64decode(chunk).decode("utf-8", errors="replace"))
+            except (binascii.Error, ValueError):
+                continue
+    return "\n".join(out)
+
+
+def test_kernel_hooks_cannot_carry_hidden_tests_into_feedback(course):
+    """A hook in the student's kernel sees each hidden test run and prints it encoded (in the test's own
+    output and in later cells). It works in the kernel (the autograded notebook holds the encoded tests),
+    so the feedback is what must hold none of it: checks there show only their authors' messages, and
+    cells after the first hidden test show a note instead of their output."""
+    student = "hooks_hidden_tests"
+    assert autograded_score(grades(course.api, NAME, student)) == (FULL, FULL)
+    source = read(notebook_path(course.root, "source", NAME))
+    hidden = {line.strip() for cell in source.cells for line in hidden_regions(cell.source) if len(line.strip()) > 12}
+    graded = notebook_path(course.root, "autograded", NAME, student).read_text(encoding="utf-8")
+    assert [line for line in hidden if line in _decoded_blobs(graded)], "the hook saw no hidden test: proves nothing"
+    result = course.api.generate_feedback(NAME, student)
+    assert result["success"], result.get("log")
+    [page] = (course.root / "feedback" / student / NAME).glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    decoded = _decoded_blobs(text) + _decoded_blobs(html_text(page))
+    assert not [line for line in hidden if line in decoded or line in text]
+    assert "this cell ran after the hidden checks" in text
 
 
 def test_export_gives_every_row_a_status(course, tmp_path):

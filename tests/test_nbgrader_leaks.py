@@ -151,3 +151,50 @@ def test_course_directory_settings(monkeypatch):
     assert 0 < config.Execute.timeout <= 60
     assert config.ClearSolutions.begin_solution_delimeter == "BEGIN SOLUTION"
     assert config.ClearHiddenTests.begin_test_delimeter == "BEGIN HIDDEN TESTS"
+
+
+# --- the feedback copy after the hidden tests ran (qikit.grading.integrity.ContainHiddenTestRuns) ------------
+def _feedback_copy(name):
+    """Assignment ``name``'s source notebook standing in for an autograded one (hidden tests in place), each
+    code cell given outputs as a hostile kernel could make them."""
+    nb = read(SOURCE / name / f"{name}.ipynb")
+    hidden = [line.strip() for cell in nb.cells for line in hidden_regions(cell.source) if len(line.strip()) > 20]
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text="chunk: " + hidden[0][3:30])]
+        if meta.get("grade") and not meta.get("solution"):
+            # a patched showtraceback: the test's error carries a piece of the hidden test
+            outputs.append(nbformat.v4.new_output("error", ename="AssertionError", evalue=hidden[1][2:25],
+                                                  traceback=[hidden[1]]))
+        cell.outputs = outputs
+    return nb, hidden
+
+
+def test_after_the_first_hidden_test_only_authors_messages_remain():
+    from qikit.grading.integrity import WITHHELD, ContainHiddenTestRuns, check_messages
+
+    name = "a1_aims_and_measures"
+    nb, hidden = _feedback_copy(name)
+    first = next(i for i, c in enumerate(nb.cells) if HIDDEN_BEGIN in c.source)
+    before = [dict(o) for o in nb.cells[first - 1].get("outputs", [])] if nb.cells[first - 1].cell_type == "code" else []
+    out, _ = ContainHiddenTestRuns().preprocess(nb, {})
+    if before:  # a cell before the first hidden test keeps its output (the other preprocessors redact it)
+        assert [dict(o) for o in out.cells[first - 1].outputs] == before
+    text = json.dumps([c.get("outputs", []) for c in out.cells[first:]])
+    assert not [line for line in hidden if line[3:30] in text or line[2:25] in text]
+    checks = [c for c in out.cells[first:] if c.cell_type == "code" and nbgrader_meta(c).get("grade")
+              and not nbgrader_meta(c).get("solution")]
+    answers = [c for c in out.cells[first:] if c.cell_type == "code" and c not in checks]
+    assert checks and answers
+    assert all(o["output_type"] == "error" and o["evalue"] == "This check did not pass." for c in checks
+               for o in c.outputs)
+    assert all(c.outputs == [{"output_type": "stream", "name": "stdout", "text": WITHHELD}] for c in answers)
+    # The author's own message of a failing check is kept, word for word.
+    check = next(c for c in nb.cells[first:] if c in checks and check_messages(c.source))
+    message = next(m for m in check_messages(check.source) if "[^\n]*" not in m.pattern)
+    words = message.pattern.replace("\\", "")
+    check.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue=words, traceback=[])]
+    out, _ = ContainHiddenTestRuns().preprocess(nb, {})
+    assert check.outputs[0]["evalue"] == words and check.outputs[0]["ename"] == "AssertionError"

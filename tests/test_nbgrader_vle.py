@@ -193,3 +193,29 @@ def test_return_commands_as_the_guide_writes_them(moodle, tmp_path):
         assert run.returncode == 0, run.stderr[-2000:]
     assert len(zipfile.ZipFile(tmp_path / "fb.zip").namelist()) == 2
     assert (tmp_path / "grades.csv").read_text(encoding="utf-8").startswith("Identifier,Full name,")
+
+
+def test_release_feedback_skips_platform_submissions_by_name(moodle, tmp_path):
+    """Step 6's `nbgrader release_feedback`, on a course whose submissions came from Moodle: it releases what
+    came through the hub and names each platform submission it skips (stock nbgrader stopped at the first
+    with "submission_secret.txt: No such file")."""
+    from nbgrader.utils import notebook_hash
+
+    root, _, _ = moodle
+    # s001 stands for a trainee who submitted through the hub: nbgrader submit's secret, which
+    # generate_feedback copies beside the page.
+    secret = "f3c1e0a4d5b6"
+    (root / "feedback" / "s001" / NAME / "submission_secret.txt").write_text(secret)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    env = {**os.environ, "QIKIT_COURSE_DIR": str(root), "QIKIT_EXCHANGE": str(exchange)}
+    run = subprocess.run([os.path.join(os.path.dirname(os.sys.executable), "nbgrader"), "release_feedback", NAME],
+                         cwd=COURSE, env=env, capture_output=True, text=True, timeout=300)
+    try:
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert "Not released through the hub for s002: the submission came from a learning platform" in run.stderr
+        assert "s001:" not in run.stderr.split("Not released")[-1] and "for s001" not in run.stderr
+        released = sorted(p.name for p in (exchange / "qikit" / "feedback").iterdir())
+        assert released == [f"{notebook_hash(secret=secret, notebook_id=NAME)}.html"]
+    finally:
+        (root / "feedback" / "s001" / NAME / "submission_secret.txt").unlink()

@@ -32,6 +32,10 @@ QIKIT_TASKS_LIMIT           processes and threads per trainee           ``256``
 QIKIT_CPU_LIMIT             CPU cores per trainee (a hard quota, and a  ``1``
                             fair share under load)
 QIKIT_TMP_LIMIT             size of each trainee's private /tmp         ``1G``
+                            (also their /var/tmp)
+QIKIT_DISK_LIMIT            disk space of each trainee: their home and  ``2G``
+                            their submissions together, on a disk of
+                            their own (qikit_hub_disk.py); ``0``: none
 QIKIT_HUB_LIMITS            ``cgroup`` (per trainee, all processes      ``cgroup``
                             together) or ``process`` (weaker: per
                             process only; for hosts without cgroups)
@@ -69,7 +73,11 @@ What this sets up, and why:
   ``QIKIT_HUB_LIMITS=process`` accepts the weaker per-process caps (each process's address space,
   the account's process count). Every process also keeps an address-space cap of
   ``QIKIT_MEM_LIMIT`` (one huge allocation fails with a MemoryError rather than a killed kernel),
-  and numeric libraries get ``QIKIT_CPU_LIMIT`` threads. ``QIKIT_HUB_SPAWNER=systemd`` hands the
+  and numeric libraries get ``QIKIT_CPU_LIMIT`` threads.
+* **Disk.** Each trainee's home and submissions live on a disk image of their own of
+  ``QIKIT_DISK_LIMIT`` (qikit_hub_disk.py), bound onto their home; in their server the exchange is
+  read-only but for ``inbound``, which is their disk's. The hub refuses to start if it cannot make
+  such disks, unless ``QIKIT_DISK_LIMIT=0`` (then give /home and the exchange quotas yourself). ``QIKIT_HUB_SPAWNER=systemd`` hands the
   same limits to systemd instead (``jupyterhub-systemdspawner``, as The Littlest JupyterHub does).
 """
 
@@ -77,6 +85,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import pwd
 import re
@@ -92,6 +101,7 @@ from jupyterhub.utils import random_port
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import qikit_hub_disk as hub_disk  # noqa: E402
 import qikit_hub_limits as hub_limits  # noqa: E402
 import qikit_hub_zygote as hub_zygote  # noqa: E402
 from qikit_hub_roles import write_role_configs  # noqa: E402
@@ -132,6 +142,7 @@ MEM_LIMIT = _bytes(_env("QIKIT_MEM_LIMIT", "2G"))
 CPU_LIMIT = float(_env("QIKIT_CPU_LIMIT", "1"))
 TASKS_LIMIT = int(_env("QIKIT_TASKS_LIMIT", "256"))
 TMP_LIMIT = _bytes(_env("QIKIT_TMP_LIMIT", "1G"), "QIKIT_TMP_LIMIT")
+DISK_LIMIT = _bytes(_env("QIKIT_DISK_LIMIT", "2G"), "QIKIT_DISK_LIMIT")
 LIMITS_MODE = _env("QIKIT_HUB_LIMITS", "cgroup")
 if LIMITS_MODE not in {"cgroup", "process"}:
     raise SystemExit(f"QIKIT_HUB_LIMITS={LIMITS_MODE!r}: use 'cgroup' or 'process'")
@@ -176,7 +187,8 @@ import nativeauthenticator  # noqa: E402
 from qikit_hub_auth import QikitAuthenticator  # noqa: E402
 
 c.JupyterHub.authenticator_class = QikitAuthenticator
-c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
+# qikit's own pages first (templates/: the "server not running" page says when the memory limit stopped it).
+c.JupyterHub.template_paths = [str(HERE / "templates"), str(Path(nativeauthenticator.__file__).parent / "templates")]
 c.Authenticator.username_pattern = rf"^{USERNAME}$"
 c.Authenticator.admin_users = set(ADMINS)
 c.Authenticator.allow_all = True  # NativeAuthenticator's own approval is the allow list
@@ -272,6 +284,20 @@ def _seal_clone() -> None:
 if IS_ROOT:
     _seal_clone()
 course_config = REPO / "course" / "nbgrader_config.py"
+# Trainees' kernels load qikit's plain-words messages for the limits above (qikit/hosting/friendly.py):
+# a kernel spec of the same name as the usual one, first on the servers' JUPYTER_PATH.
+KERNELS = STATE / "jupyter" / "kernels"
+_spec = KERNELS / "kernels" / "python3" / "kernel.json"
+_spec.parent.mkdir(parents=True, exist_ok=True)
+_spec.write_text(json.dumps({
+    "argv": [str(BIN / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}",
+             "--ext=qikit.hosting.friendly"],
+    "display_name": "Python 3 (ipykernel)", "language": "python", "metadata": {"debugger": True}}, indent=1) + "\n")
+for _p in (KERNELS, *_spec.parents):
+    if _p == STATE:
+        break
+    os.chmod(_p, 0o755)
+os.chmod(_spec, 0o644)
 ROLE_DIRS = write_role_configs(STATE / "jupyter", COURSE, str(EXCHANGE), str(COURSE_DIR),
                                course_config=str(course_config) if course_config.is_file() else None)
 
@@ -285,10 +311,26 @@ def _process_caps(mem: int) -> None:
 
 TRAINEE_LIMITS = hub_limits.Limits(mem_bytes=MEM_LIMIT, tasks=TASKS_LIMIT, cpu=CPU_LIMIT, tmp_bytes=TMP_LIMIT)
 if LIMITS_MODE == "cgroup" and TMP_LIMIT and IS_ROOT:
-    for _setting, _path in (("QIKIT_HOMES", HOMES), ("QIKIT_EXCHANGE", EXCHANGE)):
-        if Path("/tmp") in [_path, *_path.parents]:
-            raise SystemExit(f"{_setting}={_path} is under /tmp, which every trainee's server replaces with a "
-                             "private /tmp of its own: keep homes and the exchange elsewhere")
+    for _setting, _path in (("QIKIT_HOMES", HOMES), ("QIKIT_EXCHANGE", EXCHANGE), ("QIKIT_HUB_STATE", STATE)):
+        for _tmp in (Path("/tmp"), Path("/var/tmp")):
+            if _tmp in [_path, *_path.parents]:
+                raise SystemExit(f"{_setting}={_path} is under {_tmp}, which every trainee's server replaces with "
+                                 "a private /tmp of its own: keep homes, the exchange and the hub's state elsewhere")
+# Disk space per trainee (qikit_hub_disk.py): checked now, so a hub that cannot enforce it never starts.
+DISKS = hub_disk.Disks(STATE / "disk", DISK_LIMIT) if DISK_LIMIT else None
+if DISKS is not None and IS_ROOT:
+    if DISK_LIMIT < 16 * 2**20:
+        raise SystemExit(f"QIKIT_DISK_LIMIT={DISK_LIMIT} bytes is too small for a home: give at least 16M")
+    try:
+        DISKS.check()
+    except (OSError, RuntimeError) as e:
+        raise SystemExit(f"this machine cannot give each trainee a disk of their own ({e}), so the disk limit "
+                         "cannot be enforced. Fix that, or start with QIKIT_DISK_LIMIT=0 and give /home and the "
+                         "exchange user quotas yourself (see the hosting guide).") from None
+    _listed = len(set(INSTRUCTORS) | set(STUDENTS)) or 1
+    _warning = hub_disk.overcommitted(DISKS, max(_listed, 40))
+    if _warning:
+        print(f"qikit hub: warning: {_warning}", file=sys.stderr)
 if LIMITS_MODE == "cgroup" and IS_ROOT:
     missing = {"memory", "pids", "cpu"} - hub_limits.available()
     if missing:
@@ -297,20 +339,75 @@ if LIMITS_MODE == "cgroup" and IS_ROOT:
                          "QIKIT_HUB_LIMITS=process to accept per-process caps only (see the hosting guide).")
 
 
+def _gib(n: int) -> str:
+    return f"{n / 2**30:.0f} GiB" if n % 2**30 == 0 else f"{n / 2**20:.0f} MiB"
+
+
+STOPPED_BY_MEMORY = (f"Your server stopped by itself after the system stopped a program of yours for using more "
+                     f"than your memory limit ({_gib(MEM_LIMIT)} for everything you run together), the likely "
+                     "reason it stopped. Start it again below; then run your notebook from the top with less data "
+                     "at a time, and shut down notebooks you are not using (Running tab). Your files are safe.")
+
+
+# Why each trainee's server last stopped by itself, for the "server not running" page: kept here, by name,
+# because JupyterHub makes a new Spawner object after a stop. The page reads it as `qikit_stopped_because`.
+STOPPED_BECAUSE: dict[str, str] = {}
+c.JupyterHub.template_vars = {"qikit_stopped_because": lambda user: STOPPED_BECAUSE.get(user.name, "") if user else ""}
+
+
 class QikitSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner whose servers run inside the trainee's own limits (qikit_hub_limits.py)."""
+    """LocalProcessSpawner whose servers run inside the trainee's own limits (qikit_hub_limits.py), and which
+    remembers, for the "server not running" page (templates/not_running.html), when a server that died by
+    itself had just had a process stopped by the memory limit."""
+
+    _oom_at_start: int | None = None
+
+    @property
+    def qikit_stopped_because(self) -> str:
+        return STOPPED_BECAUSE.get(self.user.name, "")
+
+    def _note_start(self) -> None:
+        STOPPED_BECAUSE.pop(self.user.name, None)
+        # A group made for this start counts from 0 (it does not exist yet on a trainee's first start).
+        self._oom_at_start = (hub_limits.oom_kills(self.user.name) or 0) if LIMITS_MODE == "cgroup" else None
+
+    def _explain_if_memory(self) -> None:
+        """The server is dead and nobody stopped it: if the memory limit stopped a process of the trainee's
+        since it started, that is the likely reason, for the page."""
+        if self._oom_at_start is None or self.qikit_stopped_because:
+            return
+        now = hub_limits.oom_kills(self.user.name)
+        if now is not None and now > self._oom_at_start:
+            STOPPED_BECAUSE[self.user.name] = STOPPED_BY_MEMORY
+            self.log.warning("%s's server stopped by itself after an out-of-memory stop in their group",
+                             self.user.name)
+
+    async def poll(self):
+        status = await super().poll()
+        if status is not None:
+            self._explain_if_memory()
+        return status
+
+    async def stop(self, now=False):
+        # A stop of a server that is already dead (the hub noticed it first) may still need its reason.
+        if not (self.pid and await self._signal(0)):
+            self._explain_if_memory()
+        if not self.qikit_stopped_because:
+            self._oom_at_start = None  # stopped on purpose (the trainee, an administrator, the culler)
+        return await super().stop(now=now)
 
     def make_preexec_fn(self, name):
         become_user = super().make_preexec_fn(name)
         mem = int(self.mem_limit or 0)
         procs = hub_limits.prepare(name, TRAINEE_LIMITS) if LIMITS_MODE == "cgroup" else []
         tmp = TRAINEE_LIMITS.tmp_bytes if LIMITS_MODE == "cgroup" else 0
+        views = _private_views(name)
 
         def preexec():
-            # Still root here: join the trainee's groups and make the private /tmp, then become them.
+            # Still root here: join the trainee's groups and make their own /tmp, /var/tmp and view of the
+            # exchange, then become them.
             hub_limits.join(procs)
-            if tmp:
-                hub_limits.private_tmp(tmp)
+            hub_limits.private_mounts(tmp, **views)
             become_user()
             if mem:
                 _process_caps(mem)
@@ -320,6 +417,7 @@ class QikitSpawner(LocalProcessSpawner):
     async def start(self):
         """Start the server from the warm zygote when it is running (qikit_hub_zygote.py), else as
         LocalProcessSpawner does. Either way the same limits, account, environment and arguments."""
+        self._note_start()
         cmd = [*self.cmd, *self.get_args()]
         if not (ZYGOTE and cmd[0].endswith("jupyterhub-singleuser") and not self.shell_cmd):
             return await super().start()
@@ -329,7 +427,7 @@ class QikitSpawner(LocalProcessSpawner):
         name = self.user.name
         procs = hub_limits.prepare(name, TRAINEE_LIMITS) if LIMITS_MODE == "cgroup" else []
         request = {"user": name, "env": self.get_env(), "argv": cmd, "procs": [str(p) for p in procs],
-                   "tmp": TRAINEE_LIMITS.tmp_bytes if LIMITS_MODE == "cgroup" else 0,
+                   "tmp": TRAINEE_LIMITS.tmp_bytes if LIMITS_MODE == "cgroup" else 0, "views": _private_views(name),
                    "mem": int(self.mem_limit or 0), "tasks": TASKS_LIMIT}
         try:
             self.pid = await asyncio.to_thread(_zygote_spawn, request)
@@ -339,6 +437,15 @@ class QikitSpawner(LocalProcessSpawner):
         self.proc = None
         self.log.info("Started %s's server from the warm zygote (pid %d)", name, self.pid)
         return (self.ip or "127.0.0.1", self.port)
+
+
+def _private_views(name: str) -> dict:
+    """The exchange as the trainee's server sees it (qikit_hub_limits.private_mounts): read-only, with the
+    ``inbound`` of their own disk in place of the shared one. Empty without per-trainee disks."""
+    if DISKS is None or not IS_ROOT:
+        return {}
+    return {"exchange": str(EXCHANGE), "inbound_src": str(DISKS.of(name).inbound),
+            "inbound_dst": str(EXCHANGE / COURSE / "inbound")}
 
 
 def _zygote_spawn(request: dict) -> int:
@@ -376,12 +483,20 @@ def pre_spawn_hook(spawner) -> None:
         account = pwd.getpwnam(name)
     if account.pw_uid < FIRST_UID:
         raise RuntimeError(f"{name!r} is a system account (uid {account.pw_uid}) and cannot log in")
+    if DISKS is not None and IS_ROOT:
+        home = Path(account.pw_dir)
+        if home == Path("/") or (home.exists() and home.stat().st_uid != account.pw_uid):
+            raise RuntimeError(f"{name!r}'s home {home} is not theirs alone: their disk cannot be put there")
+        DISKS.attach(name, account.pw_uid, account.pw_gid, grader.pw_uid, grader.pw_gid, Path(account.pw_dir))
     threads = str(max(1, int(CPU_LIMIT)))
     spawner.environment.update({
         "JUPYTER_CONFIG_PATH": str(ROLE_DIRS[role_of(name)]),
+        "JUPYTER_PATH": str(KERNELS),
         "PATH": PATH,
         "PYTHONPATH": FAST_START,
         "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
+        # For the plain-words message when the disk is full (qikit/hosting/friendly.py).
+        "QIKIT_DISK_LIMIT_BYTES": str(DISK_LIMIT if DISKS is not None else ""),
     })
 
 
@@ -403,6 +518,7 @@ c.Spawner.mem_limit = MEM_LIMIT
 c.Spawner.cpu_limit = CPU_LIMIT
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+c.Spawner.poll_interval = 10  # notice a server that died by itself within 10 s (a cheap check of its PID)
 
 # --- groups, roles and services -------------------------------------------------------------------
 FORMGRADE, STUDENTS_GROUP = f"formgrade-{COURSE}", f"nbgrader-{COURSE}"
@@ -447,6 +563,8 @@ services = [{
         "JUPYTERHUB_DEFAULT_URL": "/lab",
         "JUPYTERHUB_USER": GRADER,  # nbgrader's JupyterHubAuthPlugin asks the hub about this account
         "QIKIT_COURSE_DIR": str(COURSE_DIR),
+        # Submissions wait on each trainee's own disk (qikit_hub_disk.py); collect reads them there.
+        "QIKIT_TRAINEE_INBOUNDS": DISKS.inbounds_glob() if DISKS is not None else "",
         "PATH": PATH,
         "HOME": grader.pw_dir if grader else str(HOMES / GRADER),
     },

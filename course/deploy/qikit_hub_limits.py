@@ -40,7 +40,8 @@ PARENT_WEIGHT_V2 = min(10_000, 100 * 4 * (os.cpu_count() or 1))
 
 # <linux/sched.h> and <sys/mount.h>
 CLONE_NEWNS = 0x00020000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 0x1, 0x2, 0x4, 0x20, 0x1000
+MS_MOVE, MS_REC, MS_PRIVATE = 0x2000, 0x4000, 0x40000
 # Looked up once, here: the functions below run in a forked child before exec, where nothing may start
 # a process (ctypes.util.find_library does) or take a lock another thread of the hub might hold.
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -53,7 +54,7 @@ class Limits:
     mem_bytes: int = 0  # 0: no limit
     tasks: int = 0  # processes and threads
     cpu: float = 0.0  # cores (a hard quota); also sets a fair share
-    tmp_bytes: int = 0  # size of the private /tmp; 0: the machine's /tmp
+    tmp_bytes: int = 0  # size of the private /tmp (and /var/tmp); 0: the machine's
 
 
 def _v2() -> bool:
@@ -138,18 +139,76 @@ def join(procs: list[Path]) -> None:
             os.close(fd)
 
 
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None, what: str) -> None:
+    args = [v.encode() if v is not None else None for v in (source, target, fstype)]
+    if _LIBC.mount(*args, flags, data.encode() if data is not None else None) != 0:
+        raise OSError(ctypes.get_errno(), f"{what} failed")
+
+
 def private_tmp(size_bytes: int) -> None:
     """Give the calling process a mount namespace of its own with a fresh tmpfs of ``size_bytes`` on /tmp
     (in the child, before it drops root's rights). Raises OSError if the kernel refuses."""
-    libc = _LIBC
-    if libc.unshare(CLONE_NEWNS) != 0:
+    private_mounts(size_bytes)
+
+
+def private_mounts(tmp_bytes: int = 0, exchange: str = "", inbound_src: str = "", inbound_dst: str = "") -> None:
+    """The trainee's own view of the machine's folders, in a mount namespace of the calling process's own
+    (in the child, before it drops root's rights). Raises OSError if the kernel refuses.
+
+    * ``tmp_bytes``: a fresh tmpfs of that size on /tmp, and the same one on /var/tmp, so that neither
+      the machine's /tmp nor its on-disk /var/tmp can be filled, nor other trainees' files seen there;
+    * ``exchange``: the course's folder of the nbgrader exchange (the parent of ``inbound_dst``) becomes
+      read-only, except ``inbound_dst`` (its ``inbound``), on which ``inbound_src`` (the ``inbound`` on the
+      trainee's own disk, qikit_hub_disk.py) is bound: submissions are written to, and counted on, the
+      trainee's own disk. With a private /tmp, the exchange's root (which nbgrader insists be writable)
+      becomes a tiny tmpfs of the trainee's own holding only the course's folder, so nothing a trainee
+      writes there reaches the machine's disk.
+    """
+    if not (tmp_bytes or exchange):
+        return
+    if _LIBC.unshare(CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
     # Nothing mounted here may leak back to the machine's namespace.
-    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        raise OSError(ctypes.get_errno(), "making / private failed")
-    opts = f"size={int(size_bytes)},mode=1777".encode()
-    if libc.mount(b"qikit-tmp", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
-        raise OSError(ctypes.get_errno(), "mounting the private /tmp failed")
+    _mount("none", "/", None, MS_REC | MS_PRIVATE, None, "making / private")
+    if tmp_bytes:
+        _mount("qikit-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={int(tmp_bytes)},mode=1777",
+               "mounting the private /tmp")
+    if exchange and inbound_dst:
+        course = os.path.dirname(inbound_dst.rstrip("/"))
+        if tmp_bytes:
+            stage = "/tmp/.qikit-exchange-course"
+            os.mkdir(stage, 0o700)
+            _mount(course, stage, None, MS_BIND | MS_REC, None, "binding the exchange's course folder")
+            _mount("qikit-exchange", exchange, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,nr_inodes=256,mode=1777",
+                   "covering the exchange's root")
+            os.mkdir(course, 0o755)
+            _mount(stage, course, None, MS_MOVE, None, "moving the exchange's course folder back")
+            os.rmdir(stage)
+        else:
+            _mount(course, course, None, MS_BIND | MS_REC, None, "binding the exchange's course folder")
+        _mount(None, course, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None,
+               "making the exchange read-only")
+        if inbound_src:
+            _mount(inbound_src, inbound_dst, None, MS_BIND, None, "binding the trainee's own inbound")
+    if tmp_bytes and os.path.isdir("/var/tmp"):
+        _mount("/tmp", "/var/tmp", None, MS_BIND, None, "binding the private /tmp on /var/tmp")
+
+
+def oom_kills(name: str) -> int | None:
+    """How many of the trainee's processes the kernel has stopped for lack of memory in their group."""
+    if _v2():
+        files = [CGROUP_ROOT / GROUP / name / "memory.events"]
+    else:
+        files = [CGROUP_ROOT / "memory" / GROUP / name / "memory.oom_control"]
+    for path in files:
+        try:
+            for line in path.read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill" and value.strip().isdigit():
+                    return int(value)
+        except OSError:
+            pass
+    return None
 
 
 def usage(name: str) -> dict[str, int]:

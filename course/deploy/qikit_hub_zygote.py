@@ -64,8 +64,7 @@ def _child(request: dict) -> None:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         hub_limits.join([p for p in request.get("procs", [])])
-        if request.get("tmp"):
-            hub_limits.private_tmp(int(request["tmp"]))
+        hub_limits.private_mounts(int(request.get("tmp") or 0), **request.get("views", {}))
         os.setgid(account.pw_gid)
         os.setgroups(os.getgrouplist(account.pw_name, account.pw_gid))
         os.setuid(account.pw_uid)

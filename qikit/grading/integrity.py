@@ -23,6 +23,14 @@ Three parts, each an nbgrader preprocessor the course's configuration installs:
     every output of every cell: stream, display data, results and errors, whatever printed them. For a
     submission flagged by ``scan_code`` as reaching for the hidden tests, it goes further: only the
     checks' own messages are kept, since an encoded copy of a hidden test cannot be recognised.
+
+``ContainHiddenTestRuns`` (feedback, first)
+    closes the route no scan can see: student code in the kernel itself (an IPython ``pre_run_cell`` hook,
+    an audit hook, a patched ``showtraceback``) sees each hidden test as it runs and can print it, encoded,
+    into that test's output or any later cell's. So in the feedback, from the first cell with hidden tests
+    on, a check's output is only its own error, with the message kept only when it is one the check's
+    author wrote (an ``assert``'s message, f-strings matched with their values), and a student's own cell
+    shows a note instead of its output. Marks are untouched: this edits the feedback copy only.
 """
 
 from __future__ import annotations
@@ -358,3 +366,78 @@ class RedactHiddenTests(NbGraderPreprocessor):
                                           "CellTimeoutError", "NotImplementedError"}
         return {"output_type": "error", "ename": output.get("ename") if builtin else "Error",
                 "evalue": evalue if known else "(message not shown)", "traceback": []}
+
+
+#: What a student's cell shows in feedback when it ran after the hidden checks.
+WITHHELD = ("(Output not shown in feedback: this cell ran after the hidden checks. Your own notebook has "
+            "it.)\n")
+#: Error names kept as they are in a check's output; any other becomes "Error".
+PLAIN_ERRORS = frozenset({"AssertionError", "NameError", "TypeError", "ValueError", "KeyError", "AttributeError",
+                          "IndexError", "ZeroDivisionError", "CellTimeoutError", "NotImplementedError",
+                          "ModuleNotFoundError", "ImportError"})
+
+
+def check_messages(source: str) -> list[re.Pattern]:
+    """The messages a check's author wrote (``assert x, "message"``, ``raise AssertionError("...")``), as
+    patterns an error's text must match in full; an f-string's values match anything on one line.
+
+    >>> bool(check_messages('assert x == 2, "Use the pooled rate."')[0].fullmatch("Use the pooled rate."))
+    True
+    >>> bool(check_messages('assert x, f"got {x}, expected 2"')[0].fullmatch("got 3, expected 2"))
+    True
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+
+    def pattern(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return re.escape(node.value)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(re.escape(v.value) if isinstance(v, ast.Constant) else "[^\n]*" for v in node.values)
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and node.msg is not None:
+            found.append(pattern(node.msg))
+        elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args
+              and getattr(node.exc.func, "id", None) == "AssertionError"):
+            found.append(pattern(node.exc.args[0]))
+    return [re.compile(p, re.S) for p in found if p is not None]
+
+
+class ContainHiddenTestRuns(NbGraderPreprocessor):
+    """From the first cell with hidden tests on: checks show only their author's messages, and students'
+    cells show a note instead of their output (see the module docstring)."""
+
+    def preprocess(self, nb, resources):
+        first = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and _is_check(cell)
+                      and HIDDEN_BEGIN in cell.source), None)
+        if first is None:
+            return nb, resources
+        for cell in nb.cells[first:]:
+            if cell.cell_type != "code" or not cell.get("outputs"):
+                continue
+            if _is_check(cell):
+                messages = check_messages(cell.source)
+                cell["outputs"] = [self._vetted(o, messages) for o in cell["outputs"]
+                                   if o.get("output_type") == "error"]
+            else:
+                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": WITHHELD}]
+        return nb, resources
+
+    @staticmethod
+    def _vetted(output, messages) -> dict:
+        ename = output.get("ename", "")
+        evalue = output.get("evalue", "")
+        if not any(m.fullmatch(evalue) for m in messages):
+            evalue = "This check did not pass." if ename == "AssertionError" else "(message not shown)"
+        ename = ename if ename in PLAIN_ERRORS else "Error"
+        return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]}
+
+
+def _is_check(cell) -> bool:
+    """A locked, graded cell that is not the student's answer: an autograder test."""
+    return bool(utils.is_grade(cell) and not utils.is_solution(cell))

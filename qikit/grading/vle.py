@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import glob
 import json
 import math
 import os
@@ -50,6 +51,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.plugins import FileNameCollectorPlugin, LateSubmissionPlugin
 from traitlets import Float, Unicode
 
@@ -200,6 +202,30 @@ class CanvasCollector(_Collector):
 
 # ------------------------------------------------------------------------------------------------
 # the way back
+
+
+class PlatformAwareReleaseFeedback(ExchangeReleaseFeedback):
+    """``nbgrader release_feedback`` that releases the feedback of submissions made through the hub and skips,
+    naming each student, those collected from a learning platform (``zip_collect``): they carry no
+    ``submission_secret.txt`` (nbgrader's ``submit`` writes it), their students never used the hub's
+    exchange, and stock nbgrader stops at the first of them with "No such file". Their way back is the
+    platform's zip (``python -m qikit.grading.vle feedback ...``)."""
+
+    def copy_files(self):
+        pages = glob.glob(os.path.join(self.src_path, "*.html"))
+        platform = sorted({os.path.basename(os.path.dirname(os.path.dirname(page))) for page in pages
+                           if not os.path.isfile(os.path.join(os.path.dirname(page), "submission_secret.txt"))})
+        for student in platform:
+            self.log.warning(
+                "Not released through the hub for %s: the submission came from a learning platform (no "
+                "submission_secret.txt). Return it with `python -m qikit.grading.vle feedback moodle|canvas %s "
+                "--out FILE.zip`.", student, self.coursedir.assignment_id)
+        before = self.coursedir.student_id_exclude
+        self.coursedir.student_id_exclude = ",".join([*filter(None, (before or "").split(",")), *platform])
+        try:
+            super().copy_files()
+        finally:
+            self.coursedir.student_id_exclude = before
 
 
 def _matches(config, assignment: str) -> dict:

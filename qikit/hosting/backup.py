@@ -85,6 +85,9 @@ class Settings:
     exchange: Path  # the exchange root; the course's folder is exchange / course
     course_dir: Path
     backup_dir: Path
+    # Submissions waiting on trainees' own disks (the hub's qikit_hub_disk.py): ``<state>/disk/mnt/*/inbound``.
+    # They are archived as part of the exchange's ``inbound/`` and restored there, where collect reads them.
+    trainee_inbounds: tuple[Path, ...] = ()
 
     @property
     def grader(self) -> str:
@@ -116,9 +119,12 @@ def settings_from_env(env: dict | None = None, *, course: str | None = None, exc
         except KeyError:
             home = Path(homes or get("QIKIT_HOMES", "/home")) / grader
         folder = str(home / course)
+    state = Path(get("QIKIT_HUB_STATE", "/srv/qikit-hub"))
+    inbounds = tuple(sorted(p for p in (state / "disk" / "mnt").glob("*/inbound") if p.is_dir()))
     return Settings(course=course, exchange=Path(exchange or get("QIKIT_EXCHANGE", "/srv/nbgrader/exchange")),
                     course_dir=Path(folder),
-                    backup_dir=Path(backup_dir or get("QIKIT_BACKUP_DIR", "/var/backups/qikit")))
+                    backup_dir=Path(backup_dir or get("QIKIT_BACKUP_DIR", "/var/backups/qikit")),
+                    trainee_inbounds=inbounds)
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -310,10 +316,17 @@ def backup(settings: Settings, output: str | os.PathLike | None = None) -> Backu
         with os.fdopen(fd, "wb") as raw:
             with tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
                 # The data first, the manifest (which needs every checksum) last in the archive.
-                for prefix, top in (("course", course_dir), ("exchange", exch)):
+                tops = [("course", course_dir), ("exchange", exch)]
+                if (exch / "inbound").is_dir():
+                    tops += [("exchange/inbound", t) for t in settings.trainee_inbounds]
+                names: set[str] = set()
+                for prefix, top in tops:
                     for path, st in _walk(top):
                         rel = path.relative_to(top).as_posix()
                         name = prefix if rel == "." else f"{prefix}/{rel}"
+                        if name in names:  # a trainee's inbound itself: the exchange's inbound is archived
+                            continue
+                        names.add(name)
                         if stat.S_ISDIR(st.st_mode):
                             entries.append(_entry(name, st, "dir"))
                         elif not stat.S_ISREG(st.st_mode):

@@ -90,37 +90,50 @@ def ownership_problem(path: str, student: str) -> str | None:
     return None
 
 
+def trainee_inbounds(patterns: str | None = None) -> list[str]:
+    """The ``inbound`` folders on trainees' own disks (the one-machine hub's ``qikit_hub_disk.py``), from
+    ``patterns``: glob patterns separated by ``os.pathsep``, by default ``$QIKIT_TRAINEE_INBOUNDS``, which
+    the hub gives its grader."""
+    if patterns is None:
+        patterns = os.environ.get("QIKIT_TRAINEE_INBOUNDS", "")
+    return sorted({p for pattern in patterns.split(os.pathsep) if pattern for p in glob.glob(pattern)
+                   if os.path.isdir(p)})
+
+
 class OwnerCheckedCollect(ExchangeCollect):
-    """``nbgrader collect`` that refuses submissions not owned by the student they name."""
+    """``nbgrader collect`` that refuses submissions not owned by the student they name, and also collects
+    from the ``inbound`` on each trainee's own disk when the hub gives trainees disks of their own."""
 
     def init_src(self):
-        super().init_src()
+        super().init_src()  # checks the course, reads the due date
         student_id = self.coursedir.student_id or "*"
-        pattern = os.path.join(self.inbound_path, f"{student_id}+{self.coursedir.assignment_id}+*")
-        refused = []
-        for folder in sorted(glob.glob(pattern)):
+        name = f"{student_id}+{self.coursedir.assignment_id}+*"
+        folders = sorted({f for inbound in [self.inbound_path, *trainee_inbounds()]
+                          for f in glob.glob(os.path.join(inbound, name))})
+        records, refused = [], []
+        for folder in folders:
             rec = self._path_to_record(folder)
+            # The whole path: nbgrader's copy joins it to inbound_path, which keeps an absolute path as is.
+            rec["filename"] = folder
             problem = ownership_problem(folder, rec["username"])
             if problem:
                 refused.append((rec, problem))
-        if not refused:
-            return
-        bad = {rec["filename"] for rec, _ in refused}
-        # Choose again, from the genuine submissions only: a forged later one must not hide the real one.
-        genuine = [self._path_to_record(f) for f in glob.glob(pattern)
-                   if os.path.basename(f) not in bad]
+            else:
+                records.append(rec)
+        # Chosen from the genuine submissions only: a forged later one must not hide the real one.
         by_student: dict[str, list[dict]] = {}
-        for rec in genuine:
+        for rec in records:
             by_student.setdefault(rec["username"], []).append(rec)
         chosen = []
-        for records in by_student.values():
-            records = self._sort_by_timestamp(records)
+        for recs in by_student.values():
+            recs = self._sort_by_timestamp(recs)
             if self.duedate is not None and self.before_duedate:
-                before = [r for r in records if r["timestamp"] <= self.duedate]
-                records = before or records
-            chosen.append(records[0])
+                before = [r for r in recs if r["timestamp"] <= self.duedate]
+                recs = before or recs
+            chosen.append(recs[0])
         self.src_records = chosen
-        self._report(refused)
+        if refused:
+            self._report(refused)
 
     def _report(self, refused) -> None:
         root = self.coursedir.root
@@ -132,9 +145,16 @@ class OwnerCheckedCollect(ExchangeCollect):
             if new:
                 out.writerow(["checked_at", "assignment", "claimed_student", "inbound_folder", "reason"])
             for rec, problem in refused:
-                out.writerow([now, self.coursedir.assignment_id, rec["username"], rec["filename"], problem])
+                out.writerow([now, self.coursedir.assignment_id, rec["username"], self._shown(rec), problem])
         for rec, problem in refused:
             self.log.error(
-                "REFUSED submission inbound/%s: it names %s, but %s. It was not collected and is left in the "
+                "REFUSED submission %s: it names %s, but %s. It was not collected and is left in the "
                 "exchange for you to look at; the refusals are listed in %s.",
-                rec["filename"], rec["username"], problem, path)
+                self._shown(rec), rec["username"], problem, path)
+
+    def _shown(self, rec) -> str:
+        """``inbound/<name>`` for the exchange's own inbound, the whole path for a trainee's disk."""
+        folder = rec["filename"]
+        if os.path.dirname(folder) == self.inbound_path.rstrip(os.sep):
+            return f"inbound/{os.path.basename(folder)}"
+        return folder

@@ -50,8 +50,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "course" / "deploy"
 REQUIRE = os.environ.get("QIKIT_REQUIRE_E2E", "") == "1"
 BASE_PREFIX = "qikit-e2e-"
-# Not /tmp: every trainee's server gets a private /tmp of its own, which would hide homes kept there.
-BASE_DIR = Path(os.environ.get("QIKIT_E2E_BASE", "/var/tmp"))
+# Not /tmp nor /var/tmp: every trainee's server gets a private /tmp of its own, also on /var/tmp, which
+# would hide homes kept there.
+BASE_DIR = Path(os.environ.get("QIKIT_E2E_BASE", "/var/lib/qikit-e2e"))
 
 
 def unavailable(reason: str):
@@ -195,6 +196,19 @@ def _userdel(name: str) -> None:
     subprocess.run([_sbin("userdel") or "userdel", "--remove", name], capture_output=True, timeout=30)
 
 
+def _unmount_under(base: Path) -> None:
+    """Unmount (lazily, deepest first) whatever is mounted below ``base`` in this mount namespace: the
+    trainees' disks a hub mounted when it ran in the machine's own namespace (no reach_wrapper)."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    prefix = str(base).rstrip("/") + "/"
+    points = {line.split()[4].replace("\\040", " ") for line in lines}
+    for point in sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True):
+        subprocess.run([_sbin("umount") or "umount", "-l", point], capture_output=True, timeout=30)
+
+
 def _remove_stale_accounts() -> None:
     """Delete accounts left by an earlier run that was killed before its clean-up (its folder is gone
     or its pytest process is dead). Only accounts whose home lies in a <BASE_DIR>/qikit-e2e-* folder."""
@@ -210,10 +224,12 @@ def _remove_stale_accounts() -> None:
             alive = Path(f"/proc/{int((base / 'owner.pid').read_text())}").exists()
         if not alive:
             _userdel(entry.pw_name)
+            _unmount_under(base)
             shutil.rmtree(base, ignore_errors=True)
     for base in BASE_DIR.glob(f"{BASE_PREFIX}*"):
         with contextlib.suppress(OSError, ValueError):
             if not Path(f"/proc/{int((base / 'owner.pid').read_text())}").exists():
+                _unmount_under(base)
                 shutil.rmtree(base, ignore_errors=True)
 
 
@@ -237,6 +253,12 @@ class Hub:
     sessions: dict = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     signed_up: set[str] = field(default_factory=set)  # every name a test signed up, removed after
+    wrapped: bool = False  # the hub runs in a private mount namespace (reach_wrapper)
+
+    def in_namespace(self, words: list[str]) -> list[str]:
+        """``words`` run in the hub's mount namespace: the file system as the hub and its servers see it
+        (trainees' disks are mounted there). On a college's machine that is the machine's own."""
+        return ["nsenter", f"--target={self.proc.pid}", "--mount", "--", *words] if self.wrapped else list(words)
 
     @property
     def accounts(self) -> list[str]:
@@ -380,7 +402,7 @@ class Hub:
         kernel = self.json("POST", f"/user/{name}/api/kernels", token, {"name": "python3"})
         kid = kernel["id"]
         url = self.url.replace("http", "ws", 1) + f"/user/{name}/api/kernels/{kid}/channels"
-        out = {"stdout": "", "error": None, "died": False}
+        out = {"stdout": "", "error": None, "died": False, "html": ""}
 
         async def go():
             ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
@@ -409,6 +431,8 @@ class Hub:
                     continue
                 if kind == "stream" and msg["content"]["name"] == "stdout":
                     out["stdout"] += msg["content"]["text"]
+                elif kind in ("display_data", "execute_result"):
+                    out["html"] += msg["content"].get("data", {}).get("text/html", "")
                 elif kind == "error":
                     out["error"] = (msg["content"]["ename"], msg["content"]["evalue"])
                 elif kind == "status" and msg["content"]["execution_state"] == "idle":
@@ -534,9 +558,11 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
     log = open(log_path, "wb")
     h = None
     try:
-        proc = subprocess.Popen([*reach_wrapper(base), *command], cwd=ROOT, env=env, stdout=log,
+        wrapper = reach_wrapper(base)
+        proc = subprocess.Popen([*wrapper, *command], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-        h = Hub(f"http://127.0.0.1:{port}", base, course, instructor, students, grader, log_path, proc)
+        h = Hub(f"http://127.0.0.1:{port}", base, course, instructor, students, grader, log_path, proc,
+                wrapped=bool(wrapper))
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
@@ -565,6 +591,7 @@ def running_hub(student_suffixes: Sequence[str] = ("ann", "ben"), extra_env: dic
         if h is not None:
             _stop_hub(h)
         log.close()
+        _unmount_under(base)
         for name in (h.accounts if h is not None else [instructor, *students, grader]):
             _userdel(name)
         shutil.rmtree(base, ignore_errors=True)

@@ -60,13 +60,17 @@ def hub_environment(hub) -> dict[str, str]:
     return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
 
 
-def run_guide_command(marker: str, env: dict[str, str], backup_dir: Path, archive: Path | None = None):
+def run_guide_command(marker: str, env: dict[str, str], backup_dir: Path, archive: Path | None = None, hub=None):
     words = guide_command(marker)
     if archive is not None:  # the guide's example archive name stands for the one the backup wrote
         [example] = [w for w in words if w.endswith(".tar.gz")]
         assert str(Path(example).parent) == GUIDE_BACKUP_DIR, example
         words[words.index(example)] = str(archive)
-    # The one change from the guide: archives go to this test's folder, not the machine's /var/backups.
+    # The one change from the guide: archives go to this test's folder, not the machine's /var/backups. It
+    # runs where the hub runs (its mount namespace, where the trainees' disks are mounted): on a college's
+    # machine, the machine itself.
+    if hub is not None:
+        words = hub.in_namespace(words)
     return subprocess.run(words, capture_output=True, text=True, timeout=300, cwd=DEPLOY.parents[1],
                           env={**env, "QIKIT_BACKUP_DIR": str(backup_dir)})
 
@@ -191,7 +195,7 @@ def test_graded_course_survives_backup_wipe_and_restore_into_a_fresh_hub(tmp_pat
             assert len(released) == 2
 
             # --- the guide's backup command, with the hub's own environment ----------------------------
-            out = run_guide_command("backup-command", hub_environment(first), backups)
+            out = run_guide_command("backup-command", hub_environment(first), backups, hub=first)
             assert out.returncode == 0, out.stdout + out.stderr
             [archive] = backups.iterdir()
             assert f"to {archive}" in out.stdout
@@ -215,7 +219,7 @@ def test_graded_course_survives_backup_wipe_and_restore_into_a_fresh_hub(tmp_pat
                 new_course_dir = second.homes / first.grader / course
                 assert (new_course_dir / "source").is_dir()  # the hub seeded the new course from the clone
 
-                out = run_guide_command("restore-command", settings, backups, archive)
+                out = run_guide_command("restore-command", settings, backups, archive, hub=second)
                 assert out.returncode == 0, out.stdout + out.stderr
                 assert "1 assignment (ps1), 2 students, 2 submissions, 2 grades" in out.stdout, out.stdout
                 assert "!!" not in out.stdout, out.stdout  # every owner's account exists here
@@ -240,6 +244,12 @@ def test_graded_course_survives_backup_wipe_and_restore_into_a_fresh_hub(tmp_pat
                 assert marks(second, course, t_inst2) == before
 
                 # Each trainee fetches feedback for the first time and finds their own score.
+                # The machine's usual backups bring back the trainees' disks (their homes, with nbgrader's
+                # record of what they submitted), as the guide says, before they log in.
+                images = second.state / "disk" / "images"
+                images.mkdir(parents=True, exist_ok=True, mode=0o700)
+                for image in (first.state / "disk" / "images").glob("*.ext4"):
+                    subprocess.run(["cp", "--sparse=always", str(image), str(images / image.name)], check=True)
                 second.start_servers([ann, ben])
                 seen = {}
                 for student in (ann, ben):

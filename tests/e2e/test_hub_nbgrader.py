@@ -243,34 +243,44 @@ def test_release_submit_grade_feedback_across_accounts(hub, browser_kit, tmp_pat
     assert not may_list(hub, ben, inbound), "a student can list everyone's submissions"
     assert not may_list(hub, ben, hub.exchange / course / "feedback"), "a student can list everyone's feedback"
     ann_home = Path(pwd.getpwnam(ann).pw_dir)
-    assert oct(ann_home.stat().st_mode & 0o777) == "0o700"
-    ann_feedback = next((ann_home / course / ASSIGNMENT / "feedback").rglob("*.html"))
+    # Her home as her server sees it (on her own disk, mounted where the hub runs): found as ann herself.
+    found = as_account(hub, ann, f"import glob, os\nprint(oct(os.stat({str(ann_home)!r}).st_mode & 0o777))\n"
+                                 f"print(glob.glob({str(ann_home / course / ASSIGNMENT / 'feedback')!r} + '/**/*.html', "
+                                 "recursive=True)[0])")
+    assert found.returncode == 0, found.stderr
+    mode, feedback_path = found.stdout.split("\n")[:2]
+    assert mode == "0o700"
+    ann_feedback = Path(feedback_path)
     assert not may_read(hub, ben, ann_feedback)
     assert not may_read(hub, ben, ann_home / course / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     assert may_read(hub, ann, ann_feedback)  # the check itself can succeed
     assert not may_read(hub, ben, hub.base / "state" / "hub" / "jupyterhub.sqlite")  # tokens, password hashes
-    # Submissions sit in inbound/ under names with 12 random characters that nobody but the grader can
-    # list (nbgrader's own design); the submitted files themselves are owned by their student.
-    submissions = sorted(p.name for p in inbound.iterdir() if p.name != forged)
-    assert [s.split("+")[0] for s in submissions] == sorted([ann, ben])
-    assert all(len(s.split("+")[-1]) == 12 for s in submissions)
+    # Submissions sit on each student's own disk (course/deploy/qikit_hub_disk.py), in an inbound/ that
+    # only the grader can list, under names with 12 random characters (nbgrader's own design); the
+    # submitted files themselves are owned by their student. Nothing of theirs is in the shared inbound.
+    def listing(folder: Path) -> list[str]:  # as the hub sees it (its mount namespace)
+        out = subprocess.run(hub.in_namespace(["ls", "-A", str(folder)]), capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.splitlines()
 
-    # --- ann writes into ben's own submission folder (say she learnt its name): refused at collect ---
-    # nbgrader submit leaves each submission folder world-writable, so she can replace his notebook.
-    bens = next(inbound / s for s in submissions if s.startswith(f"{ben}+"))
+    assert [n for n in listing(inbound) if n != forged] == []
+    own = {student: hub.state / "disk" / "mnt" / student / "inbound" for student in (ann, ben)}
+    submissions = {student: listing(folder) for student, folder in own.items()}
+    assert all(len(names) == 1 and names[0].startswith(f"{student}+{ASSIGNMENT}+")
+               and len(names[0].split("+")[-1]) == 12 for student, names in submissions.items()), submissions
+    assert not may_list(hub, ann, own[ben]), "a student can list another's submissions"
+
+    # --- ann writes into ben's own submission folder (say she learnt its name): out of her reach -----
+    bens = own[ben] / submissions[ben][0]
     out = as_account(hub, ann, (
         "import os\n"
         f"nb = os.path.join({str(bens)!r}, {ASSIGNMENT + '.ipynb'!r})\n"
-        "os.rename(nb, nb + '.old')\n"
         f"open(nb, 'w').write({json.dumps(right_nb)!r})\n"))
-    assert out.returncode == 0, out.stderr
+    assert out.returncode != 0 and "PermissionError" in out.stderr, out
     out = hub.json("POST", f"{grader}/formgrader/api/assignment/{ASSIGNMENT}/collect", t_inst)
     assert out["success"], out
-    assert f"REFUSED submission inbound/{bens.name}" in out["log"]
-    assert f"{ASSIGNMENT}.ipynb belongs to {ann}, not {ben}" in out["log"]
     collected = hub.homes / hub.grader / course / "submitted" / ben / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert "(days[0] + days[-1]) / 2" in collected.read_text(), "ben's collected work was replaced"
-    assert bens.name in (hub.homes / hub.grader / course / "refused_submissions.csv").read_text()
 
     # --- the per-process limits of the config are in force in a student's server ---------------------
     uid = pwd.getpwnam(ann).pw_uid

@@ -8,7 +8,6 @@ The suite prints a table of probes and outcomes (``pytest -s`` or the CI log sho
 from __future__ import annotations
 
 import json
-import os
 import pwd
 import signal
 from pathlib import Path
@@ -102,8 +101,11 @@ def test_trainees_cannot_reach_each_other(hub, outcomes):
     ann, ben = hub.students
     hub.start_servers([ann, ben])
     ann_home, ben_home = (Path(pwd.getpwnam(s).pw_dir) for s in (ann, ben))
-    (ann_home / "my-project.txt").write_text("ann's ward data\n")
-    os.chown(ann_home / "my-project.txt", pwd.getpwnam(ann).pw_uid, pwd.getpwnam(ann).pw_gid)
+    # ann's own file, written as ann where her server writes (her home is on her own disk, mounted in the
+    # hub's mount namespace), so the probe below has something to find.
+    res = as_account(hub, ann, f"open({str(ann_home / 'my-project.txt')!r}, 'w').write('ann ward data')\n")
+    assert res.returncode == 0, res.stderr
+    assert readable_files(hub, ann, [ann_home])["read"], "ann cannot read her own file: the probe proves nothing"
     got = readable_files(hub, ben, [ann_home])
     record(outcomes, "read another trainee's home", not got["read"] and not got["listed"],
            f"{len(got['listed'])} folders listed, {len(got['read'])} files read")
@@ -112,6 +114,16 @@ def test_trainees_cannot_reach_each_other(hub, outcomes):
         got = readable_files(hub, ben, [hub.exchange / hub.course / folder])
         record(outcomes, f"list the exchange's {folder}/", not got["listed"], f"{len(got['listed'])} listed")
         assert not got["listed"]
+    # Each trainee's own disk (home and submissions, qikit_hub_disk.py): ann's, probed by ben.
+    ann_disk = hub.state / "disk" / "mnt" / ann
+    got = readable_files(hub, ben, [ann_disk, hub.state / "disk" / "images"])
+    record(outcomes, "reach another trainee's disk (image, submissions)", not got["read"] and not got["listed"],
+           f"{len(got['listed'])} folders listed, {len(got['read'])} files read")
+    assert not got["read"] and not got["listed"]
+    res = as_account(hub, ben, f"open({str(ann_disk / 'inbound' / 'fill')!r}, 'w').write('x')\n")
+    record(outcomes, "write into another trainee's inbound", res.returncode != 0, res.stderr.strip().splitlines()[-1]
+           if res.stderr.strip() else "written")
+    assert res.returncode != 0
 
     # Kill another's processes (their server).
     ann_pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
