@@ -47,30 +47,29 @@ HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 REDACTED = "[hidden test removed]"
 
 
-def released_source(source: str, begin: str = HIDDEN_BEGIN, end: str = HIDDEN_END) -> str:
-    """A test cell's source as nbgrader releases it: the hidden regions (markers included) removed."""
-    out, inside = [], False
+def _split_hidden(source: str, begin: str, end: str) -> tuple[list[str], list[str]]:
+    """A cell's lines outside and inside its hidden-test regions (the marker lines themselves in neither)."""
+    outside: list[str] = []
+    inside: list[str] = []
+    hidden = False
     for line in source.split("\n"):
         if begin in line:
-            inside = True
+            hidden = True
         elif end in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
+            hidden = False
+        else:
+            (inside if hidden else outside).append(line)
+    return outside, inside
+
+
+def released_source(source: str, begin: str = HIDDEN_BEGIN, end: str = HIDDEN_END) -> str:
+    """A test cell's source as nbgrader releases it: the hidden regions (markers included) removed."""
+    return "\n".join(_split_hidden(source, begin, end)[0])
 
 
 def hidden_lines(source: str, begin: str = HIDDEN_BEGIN, end: str = HIDDEN_END) -> list[str]:
-    """The lines inside a cell's hidden-test regions, stripped."""
-    out, inside = [], False
-    for line in source.split("\n"):
-        if begin in line:
-            inside = True
-        elif end in line:
-            inside = False
-        elif inside and line.strip():
-            out.append(line.strip())
-    return out
+    """The lines inside a cell's hidden-test regions, stripped (blank lines left out)."""
+    return [line.strip() for line in _split_hidden(source, begin, end)[1] if line.strip()]
 
 
 # ------------------------------------------------------------------------------------------------

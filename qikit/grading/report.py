@@ -61,22 +61,27 @@ class Report:
         return [s for s in self.students if s.status in {NOT_GRADED, NEEDS_MANUAL} or s.flagged]
 
 
+#: What the grading record can say about a notebook, and the line the report gives each entry:
+#: (where in the record, the template). Entries are dicts (tampering, code) or plain values.
+_FLAG_LINES = (
+    (("integrity", "tampering"), "tampering: cell {cell} {detail}"),
+    (("integrity", "code"), "code ({kind}): cell {cell} {what}"),
+    (("events",), "sandbox: {value} limit reached"),
+    (("timeouts",), "timeout: cell {value} ran past the time limit"),
+    (("memory_errors",), "memory: cell {value} ran out of memory"),
+    (("output_cut",), "output: cell {value} printed more than the grader keeps"),
+)
+
+
 def _flags(record: dict) -> list[str]:
     out = []
     for _name, entry in sorted(record.get("notebooks", {}).items()):
-        integrity = entry.get("integrity", {})
-        for t in integrity.get("tampering", []):
-            out.append(f"tampering: cell {t['cell']} {t['detail']}")
-        for f in integrity.get("code", []):
-            out.append(f"code ({f['kind']}): cell {f['cell']} {f['what']}")
-        for event in entry.get("events", []):
-            out.append(f"sandbox: {event} limit reached")
-        for cell in entry.get("timeouts", []):
-            out.append(f"timeout: cell {cell} ran past the time limit")
-        for cell in entry.get("memory_errors", []):
-            out.append(f"memory: cell {cell} ran out of memory")
-        for cell in entry.get("output_cut", []):
-            out.append(f"output: cell {cell} printed more than the grader keeps")
+        for path, template in _FLAG_LINES:
+            found = entry
+            for key in path:
+                found = found.get(key, {}) if isinstance(found, dict) else {}
+            for item in found or []:
+                out.append(template.format(**item) if isinstance(item, dict) else template.format(value=item))
     return out
 
 
