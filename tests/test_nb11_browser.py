@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -40,12 +41,15 @@ AIM_SHOWN = "Reduce inpatient falls on ward 7"  # the aim as a sentence, in the 
 
 
 @pytest.fixture
-def kernel_tmp(tmp_path, monkeypatch) -> Path:
-    """The kernel's temporary folder: the lab fixture passes os.environ on to the server and its kernels."""
-    folder = tmp_path / "kernel-tmp"
-    folder.mkdir()
+def kernel_tmp(monkeypatch):
+    """The kernel's temporary folder: the lab fixture passes os.environ on to the server and its kernels.
+
+    A short path of its own: Chromium, started with the same environment, makes its sockets under TMPDIR,
+    and a Unix socket's path may not be longer than 107 bytes (pytest's tmp_path can be too deep)."""
+    folder = Path(tempfile.mkdtemp(prefix="nb11-"))
     monkeypatch.setenv("TMPDIR", str(folder))
-    return folder
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _field(form, label: str):
