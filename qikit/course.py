@@ -222,13 +222,7 @@ def backup_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from .hosting.backup import BackupError, backup
 
-    try:
-        report = backup(_settings(args), args.output)
-    except BackupError as exc:
-        print(f"qikit course backup: {exc}", file=sys.stderr)
-        return 2
-    print("\n".join(report.lines()))
-    return 0
+    return _report("qikit course backup", lambda: backup(_settings(args), args.output), BackupError)
 
 
 def restore_main(argv: Sequence[str] | None = None) -> int:
@@ -249,13 +243,7 @@ def restore_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from .hosting.backup import BackupError, restore
 
-    try:
-        report = restore(args.archive, _settings(args), force=args.force)
-    except BackupError as exc:
-        print(f"qikit course restore: {exc}", file=sys.stderr)
-        return 2
-    print("\n".join(report.lines()))
-    return 0
+    return _report("qikit course restore", lambda: restore(args.archive, _settings(args), force=args.force), BackupError)
 
 
 def publish_main(argv: Sequence[str] | None = None) -> int:
@@ -275,10 +263,16 @@ def publish_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from .hosting.publish import PublishError, publish
 
+    return _report("qikit course publish", lambda: publish(args.dest, args.root, args.notebooks), PublishError)
+
+
+def _report(prog: str, run, error: type[Exception]) -> int:
+    """Run a course command: its report's lines on standard output and 0, or its one-line reason on standard
+    error and 2 when it refused (having changed nothing)."""
     try:
-        report = publish(args.dest, args.root, args.notebooks)
-    except PublishError as exc:
-        print(f"qikit course publish: {exc}", file=sys.stderr)
+        report = run()
+    except error as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
     return 0

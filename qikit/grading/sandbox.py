@@ -50,6 +50,8 @@ from pathlib import Path
 from traitlets import Bool, Integer, List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
+from .._cgroups import own_cgroup
+
 #: Environment variable with which an educator runs grading without a sandbox (value ``1``).
 UNSAFE_ENV = "QIKIT_UNSAFE_NO_SANDBOX"
 LAUNCHER = Path(__file__).with_name("_launch.py")
@@ -281,16 +283,9 @@ def _processes_of(uid: int) -> int:
 
 def _cgroup_parent(controller: str, root: str = "/sys/fs/cgroup") -> Path | None:
     """A folder where this process may create a child control group for ``controller`` (v1), or None."""
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if controller in controllers.split(","):
-            folder = Path(root, controller) / path.lstrip("/")
-            if (folder / "cgroup.procs").exists() and os.access(folder, os.W_OK):
-                return folder
+    folder = own_cgroup(controller, Path(root))
+    if folder is not None and (folder / "cgroup.procs").exists() and os.access(folder, os.W_OK):
+        return folder
     return None
 
 

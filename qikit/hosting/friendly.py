@@ -20,9 +20,10 @@ import errno
 import os
 from pathlib import Path
 
+from .._cgroups import CGROUP_ROOT, own_cgroup
+
 __all__ = ["advice", "load_ipython_extension", "oom_kills", "unload_ipython_extension"]
 
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 #: Where a kernel remembers how many out-of-memory stops it has already told the trainee about.
 SEEN_FILE = Path("~/.local/state/qikit/oom-kills-seen")
 TMP_FOLDERS = ("/tmp", "/var/tmp")
@@ -40,18 +41,7 @@ def _size(n: int | None) -> str:
 
 def _cgroup_dir(controller: str) -> Path | None:
     """This process's control group folder for ``controller`` (cgroup v1), or the unified one (v2)."""
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if controller in controllers.split(","):
-            return CGROUP_ROOT / controller / path.lstrip("/")
-    for line in lines:
-        if line.startswith("0::"):
-            return CGROUP_ROOT / line[3:].lstrip("/")
-    return None
+    return own_cgroup(controller, CGROUP_ROOT, unified=True)
 
 
 def _read_int(path: Path) -> int | None:
