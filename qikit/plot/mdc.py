@@ -48,7 +48,7 @@ from .style import MARKERS, MDC_COLOURS, PALETTE, marker_size
 
 __all__ = ["plot_mdc", "mdc_icons", "draw_variation_icon", "draw_assurance_icon"]
 
-_KIND = {"datetime": "datetime", "number": "number", "label": "categorical"}
+_KIND = {"datetime": "datetime", "number": "number", "categorical": "categorical"}
 _BETTER = {"increase": "higher is better", "decrease": "lower is better", "neutral": "neither direction is better"}
 
 

@@ -543,8 +543,8 @@ def _check_z(z) -> tuple[float, float]:
 
 
 def funnel(data: pd.DataFrame | None = None, unit=None, y=None, n=None, *, kind: str = "proportion", overdispersion: bool | str = False,
-           z=(Z_INNER, Z_OUTER), target: float | None = None, multiply: float = 1,
-           winsorise: float = WINSORISE) -> FunnelResult:
+           z=(Z_INNER, Z_OUTER), cl: float | None = None, multiply: float = 1,
+           winsorise: float = WINSORISE, target: float | None = None) -> FunnelResult:
     """Funnel plot data: each unit's proportion, rate or ratio against its denominator, with inner and
     outer funnels, optionally widened for over-dispersion.
 
@@ -573,13 +573,15 @@ def funnel(data: pd.DataFrame | None = None, unit=None, y=None, n=None, *, kind:
         Multiples of the standard error for the inner and outer funnels; default (2, 3). Spiegelhalter's
         95% and 99.8% limits are ``z=(1.959964, 3.090232)``. The columns keep their names ``lcl_2s``,
         ``ucl_2s`` (inner) and ``lcl``, ``ucl`` (outer) whatever z is.
-    target : float, optional
-        The centre (on the 0-1, per-unit or ratio scale, before ``multiply``). Default: the pooled value
-        over all units, sum(y) / sum(n); 1 for a ratio.
+    cl : float, optional
+        The centre line (on the 0-1, per-unit or ratio scale, before ``multiply``), ``cl`` as in
+        :func:`qikit.spc`. Default: the pooled value over all units, sum(y) / sum(n); 1 for a ratio.
     multiply : float
         Scale for values and limits (100 for percent, 1000 for a rate per 1,000).
     winsorise : float
         The share of z-scores pulled in at each end before phi is estimated (default 0.1: 10% and 90%).
+    target : float, optional
+        The old name of ``cl``, still accepted (in qikit a *target* is a goal to reach, as in ``mdc()``).
 
     Returns
     -------
@@ -675,6 +677,12 @@ def funnel(data: pd.DataFrame | None = None, unit=None, y=None, n=None, *, kind:
     codes, units = pd.factorize(pd.Series(u_s.to_numpy(), index=index), sort=False)
     ys = np.bincount(codes, weights=yv, minlength=len(units))
     ns = np.bincount(codes, weights=nv, minlength=len(units))
+    if target is not None:
+        if cl is not None and cl != target:
+            raise QIDataError(f"cl={cl!r} and target={target!r} are two names for the centre line: give one, "
+                              "not both.", column="cl")
+        cl = target
+    target = cl
     if target is None:
         centre = 1.0 if kind == "ratio" else float(ys.sum() / ns.sum())
     else:

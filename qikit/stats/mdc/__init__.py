@@ -35,6 +35,7 @@ from .limits import LIMIT_FACTOR, MIN_POINTS, NEAR_FACTOR, SCREEN_FACTOR
 from .result import MDCResult
 from .rules import (
     POINT_TYPES,
+    RULE_ORDER,
     RULES,
     SHIFT_POINTS,
     TREND_STEPS,
@@ -44,5 +45,5 @@ from .rules import (
     rule_two_in_three,
 )
 
-__all__ = ["mdc", "MDCResult", "RULES", "POINT_TYPES", "rule_beyond_limits", "rule_trend", "rule_two_in_three",
+__all__ = ["mdc", "MDCResult", "RULE_ORDER", "RULES", "POINT_TYPES", "rule_beyond_limits", "rule_trend", "rule_two_in_three",
            "rule_shift", "LIMIT_FACTOR", "NEAR_FACTOR", "SCREEN_FACTOR", "MIN_POINTS", "TREND_STEPS", "SHIFT_POINTS"]

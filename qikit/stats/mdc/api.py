@@ -13,10 +13,10 @@ from ...errors import ProvisionalLimitsWarning, QIDataError, rows_phrase
 from .layout import check_fix_after, check_improvement, facet_codes, layout, plain, targets_per_facet, x_key
 from .limits import MIN_POINTS, process_limits, xmr_limits
 from .result import MDCResult
-from .rules import IMPROVEMENTS, POINT_TYPES, RULES, apply_rules, point_type_codes
+from .rules import IMPROVEMENTS, POINT_TYPES, RULE_ORDER, apply_rules, point_type_codes
 
 _POINT_TYPE_DTYPE = pd.CategoricalDtype(POINT_TYPES)
-_RULE_DTYPE = pd.CategoricalDtype(RULES)
+_RULE_DTYPE = pd.CategoricalDtype(RULE_ORDER)
 
 
 def mdc(data: pd.DataFrame | None = None, x=None, y=None, *, facet=None, improvement: str = "increase", target=None,

@@ -51,7 +51,7 @@ def x_key(xs: pd.Series) -> tuple[str, np.ndarray]:
         return "datetime", pd.DatetimeIndex(xs).as_unit("ns").asi8
     if pd.api.types.is_numeric_dtype(xs.dtype) and not pd.api.types.is_bool_dtype(xs.dtype):
         return "number", xs.to_numpy(dtype=float)
-    return "label", np.arange(len(xs))
+    return "categorical", np.arange(len(xs))
 
 
 def _convert_rebase_values(values, kind: str, xs: pd.Series) -> list:
@@ -94,7 +94,7 @@ def layout(index: pd.Index, xs: pd.Series, kind: str, key: np.ndarray, fcode: np
             x_label: str, f_label: str | None, rebase) -> Layout:
     n = len(key)
     in_facet_order = not (fcode[1:] < fcode[:-1]).any()
-    if kind == "label":
+    if kind == "categorical":
         # Text labels keep the order of the rows; they are matched (duplicates, rebase) by their codes.
         xcode, xuniq = pd.factorize(xs)
         identity = in_facet_order
@@ -109,7 +109,7 @@ def layout(index: pd.Index, xs: pd.Series, kind: str, key: np.ndarray, fcode: np
     f_s = fcode if identity else fcode[order]
 
     # an x value repeated within a facet
-    if kind == "label":
+    if kind == "categorical":
         dup = pd.DataFrame({"f": f_s, "x": match}).duplicated(keep=False).to_numpy()
     else:
         dup = np.zeros(n, dtype=bool)
@@ -154,7 +154,7 @@ def _as_list(values) -> list:
 def _rebase_keys(values: list, kind: str, xs: pd.Series, xuniq) -> np.ndarray:
     """Rebase values as match keys (x codes for labels, -1 where the label is not in the data)."""
     conv = _convert_rebase_values(values, kind, xs)
-    if kind == "label":
+    if kind == "categorical":
         return pd.Index(xuniq).get_indexer(pd.Index(conv, dtype=object))
     return np.asarray(conv, dtype=np.int64 if kind == "datetime" else float)
 

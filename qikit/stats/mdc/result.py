@@ -17,7 +17,7 @@ from ...display import Text, date_style, fmt_date, fmt_list, fmt_value, number_f
 from ..charts import D2
 from .layout import plain
 from .limits import LIMIT_FACTOR, MIN_POINTS
-from .rules import RULES
+from .rules import RULE_ORDER
 
 _RULE_TEXT = {
     "beyond_limits": "a point beyond the process limits",
@@ -60,7 +60,7 @@ class MDCResult:
     improvement, target, rebase, fix_after, screen_mr
         The arguments used.
     x_kind : str
-        ``"datetime"``, ``"number"`` or ``"label"``.
+        ``"datetime"``, ``"number"`` or ``"categorical"`` (unit labels; qikit.spc's word, formerly ``"label"``).
 
     Readings: :meth:`summary`, :attr:`signals` (the columns of :attr:`qikit.SPCResult.signals` first),
     :meth:`explain` and :meth:`describe` (:class:`qikit.display.Text`), :meth:`latest_status` (what a board
@@ -140,7 +140,7 @@ class MDCResult:
         e = ep[pos]
         first = pos[np.r_[True, e[1:] != e[:-1]]]
         last = pos[np.r_[e[1:] != e[:-1], True]]
-        rules = [tuple(r for r in RULES if r in set(rule[a:b + 1])) for a, b in zip(first, last, strict=True)]
+        rules = [tuple(r for r in RULE_ORDER if r in set(rule[a:b + 1])) for a, b in zip(first, last, strict=True)]
         return pd.DataFrame({"seg_key": seg_key[first], "first": first, "last": last,
                              "n": np.bincount(e), "rules": rules, "point_type": pt[first]})
 

@@ -20,7 +20,9 @@ SHIFT_POINTS = 7
 
 #: Rule names in Making Data Count precedence order: a point caught by several rules takes its
 #: direction from the first.
-RULES = ("beyond_limits", "trend", "two_in_three", "shift")
+RULE_ORDER = ("beyond_limits", "trend", "two_in_three", "shift")
+#: The old name of :data:`RULE_ORDER` (``qikit.stats.RULES`` is the SPC rule registry, a dict).
+RULES = RULE_ORDER
 #: Every point type a point with a value can have.
 POINT_TYPES = (
     "common_cause",
