@@ -46,7 +46,7 @@ def _as_number(value, what: str) -> float:
 
 
 def x_key(xs: pd.Series) -> tuple[str, np.ndarray]:
-    """('datetime' | 'number' | 'label', sortable key). Labels sort in the data's own order."""
+    """('datetime' | 'number' | 'categorical', sortable key). Labels sort in the data's own order."""
     if pd.api.types.is_datetime64_any_dtype(xs.dtype):
         return "datetime", pd.DatetimeIndex(xs).as_unit("ns").asi8
     if pd.api.types.is_numeric_dtype(xs.dtype) and not pd.api.types.is_bool_dtype(xs.dtype):
