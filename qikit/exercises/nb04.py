@@ -14,14 +14,16 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import PARTLY, Verdict, is_blank, not_answered, partly, quiz, right, wrong
 from ._options import OPTIONS
-from .spec import Choice, Option, read_number
+from .spec import Choice, Fields, Miss, Number, Option, read_number
 
 __all__ = ["three_wards", "check_which_ward", "exercise_weeks", "check_runs", "ecg_times", "check_rules",
            "self_check"]
@@ -127,6 +129,41 @@ def _as_number(value):
     return read_number(value)[0]
 
 
+@functools.cache
+def _runs_check() -> Fields:
+    """Exercise 2 as data: the three numbers counted from the data, with the mistakes a tutor would name."""
+    t = _runs_truth(exercise_weeks()["pct_before_noon"].to_numpy())
+    median = t["median"]
+    rounded = ("{value:g} is the median rounded. With 20 values the median is halfway between the 10th and "
+               f"11th, exactly {median:g}: keep the second decimal, since a week on the median neither extends nor "
+               "breaks a run.")
+    return Fields({
+        "median": Number(
+            median, f"median {median:g}: half the weeks lie above it, half below.", tol=0.005,
+            # rounded to the data's one decimal place (the mean may be as close, so it cannot be told apart)
+            misses=[Miss(math.floor(median * 10) / 10, rounded, tol=1e-9, status=PARTLY),
+                    Miss(math.ceil(median * 10) / 10, rounded, tol=1e-9, status=PARTLY),
+                    Miss(t["mean"], "{value:g} is the mean (the average). A run chart uses the median, the middle "
+                         "value when the 20 weeks are sorted: with 20 values, halfway between the 10th and 11th.",
+                         tol=0.051)],
+            hint="{value:g} is not the middle value. Sort the 20 percentages; the median is halfway between the "
+                 "10th and 11th."),
+        "longest_run": Number(
+            t["longest_run"], f"longest run {t['longest_run']}: the most weeks in a row on one side of the median.",
+            misses=[Miss(t["longest_run"] + 1, "{value:g} is one too many. Did you count a week that lies exactly "
+                         "on the median? Such weeks are skipped: they neither extend nor break a run.")],
+            hint="{value:g} is not right. A run is a sequence of weeks on the same side of the median; it ends "
+                 "when the line crosses the median."),
+        "crossings": Number(
+            t["crossings"], f"{t['crossings']} crossings: the number of times the line goes from one side of the "
+                            "median to the other.",
+            misses=[Miss(t["crossings"] + 1, "{value:g} is the number of runs. The number of crossings is one less "
+                         "than the number of runs.")],
+            hint="{value:g} is not right. Count each time the line passes from one side of the median to the "
+                 "other, ignoring weeks on the median."),
+    }, example='the three numbers in the dictionary {"median": ..., "longest_run": ..., "crossings": ...}')
+
+
 def check_runs(answer) -> Verdict:
     """Exercise 2: the median, the longest run and the number of crossings of :func:`exercise_weeks`.
 
@@ -137,66 +174,7 @@ def check_runs(answer) -> Verdict:
     >>> check_runs({"median": ..., "longest_run": ..., "crossings": ...}).status
     'not answered'
     """
-    keys = ("median", "longest_run", "crossings")
-    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(answer.get(k)) for k in keys)):
-        return not_answered("Fill in the three numbers in the dictionary, then run the cell again.")
-    if not isinstance(answer, Mapping):
-        return wrong("Give your answer as the dictionary in the cell: {\"median\": ..., \"longest_run\": ..., "
-                     "\"crossings\": ...}.")
-    truth = _runs_truth(exercise_weeks()["pct_before_noon"].to_numpy())
-    lines, good, blank = [], 0, 0
-    for key in keys:
-        given = answer.get(key)
-        if is_blank(given):
-            blank += 1
-            lines.append(f"{key}: not answered yet")
-            continue
-        value = _as_number(given)
-        if value is None:
-            lines.append(f"✘ {key}: {given!r} is not a number.")
-            continue
-        if key == "median":
-            if abs(value - truth["median"]) <= 0.005:
-                good += 1
-                lines.append(f"✔ median {truth['median']:g}: half the weeks lie above it, half below.")
-            elif abs(value - truth["median"]) <= 0.051 and abs(value * 10 - round(value * 10)) < 1e-9:
-                # rounded to the data's one decimal place; the mean may be as close, so it cannot be told apart
-                lines.append(f"◐ median: {value:g} is the median rounded. With 20 values the median is halfway "
-                             f"between the 10th and 11th, exactly {truth['median']:g}: keep the second decimal, "
-                             "since a week on the median neither extends nor breaks a run.")
-            elif abs(value - truth["mean"]) <= 0.051:
-                lines.append(f"✘ median: {value:g} is the mean (the average). A run chart uses the median, the "
-                             "middle value when the 20 weeks are sorted: with 20 values, halfway between the "
-                             "10th and 11th.")
-            else:
-                lines.append(f"✘ median: {value:g} is not the middle value. Sort the 20 percentages; the median "
-                             "is halfway between the 10th and 11th.")
-        elif key == "longest_run":
-            if value == truth["longest_run"]:
-                good += 1
-                lines.append(f"✔ longest run {truth['longest_run']}: the most weeks in a row on one side of the "
-                             "median.")
-            elif value == truth["longest_run"] + 1:
-                lines.append(f"✘ longest run: {value:g} is one too many. Did you count a week that lies exactly on "
-                             "the median? Such weeks are skipped: they neither extend nor break a run.")
-            else:
-                lines.append(f"✘ longest run: {value:g} is not right. A run is a sequence of weeks on the same "
-                             "side of the median; it ends when the line crosses the median.")
-        else:
-            if value == truth["crossings"]:
-                good += 1
-                lines.append(f"✔ {truth['crossings']} crossings: the number of times the line goes from one side "
-                             "of the median to the other.")
-            elif value == truth["crossings"] + 1:
-                lines.append(f"✘ crossings: {value:g} is the number of runs. The number of crossings is one less "
-                             "than the number of runs.")
-            else:
-                lines.append(f"✘ crossings: {value:g} is not right. Count each time the line passes from one side "
-                             "of the median to the other, ignoring weeks on the median.")
-    if good == 3:
-        return right("All three right.", lines)
-    score = f"{good} of 3 right" + (f" ({blank} not answered yet)" if blank else "") + "."
-    return (partly if good else wrong)(score, lines)
+    return _runs_check().check(answer)
 
 
 def ecg_times() -> pd.DataFrame:
