@@ -6,11 +6,14 @@ Placeholders (``...``, ``None``, an empty string) mean "not answered yet".
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 
 __all__ = ["Verdict", "RIGHT", "WRONG", "PARTLY", "NOT_ANSWERED", "FORM_CHECKED", "is_blank", "right", "wrong",
-           "partly", "not_answered", "choice", "quiz", "mark_items"]
+           "partly", "not_answered", "choice", "quiz", "mark_items", "self_check_quiz"]
 
 RIGHT, PARTLY, WRONG, NOT_ANSWERED = "right", "partly right", "not yet right", "not answered"
 #: Free text whose form was checked; its meaning is for a tutor (never "Right").
@@ -163,3 +166,20 @@ def quiz(answers, questions: Mapping[int, tuple], texts: Mapping[int, Mapping[st
     texts = texts or {}
     return Quiz({n: Choice(_options(q[1], q[2] if len(q) > 2 else texts.get(n)), q[0])
                  for n, q in questions.items()}).check(answers)
+
+
+@functools.cache
+def _self_checks() -> dict:
+    """The notebooks' closing self-checks, as data (``self_checks.json``): per notebook, per question, the
+    correct option and why each option is right or wrong."""
+    text = resources.files(__package__).joinpath("self_checks.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def self_check_quiz(notebook: str, answers) -> Verdict:
+    """Mark notebook ``notebook``'s closing self-check (e.g. ``"nb04"``) from ``self_checks.json``, reading
+    options by letter or by their printed words (``OPTIONS["nb04.self_check"]``)."""
+    from ._options import OPTIONS
+
+    questions = {int(n): (q["answer"], q["why"]) for n, q in _self_checks()[notebook].items()}
+    return quiz(answers, questions, texts=OPTIONS[f"{notebook}.self_check"])

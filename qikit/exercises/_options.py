@@ -1,114 +1,18 @@
 """The multiple-choice options as the course notebooks print them, keyed by the check that marks them.
 
 A trainee may answer with the letter or with the option's own words. ``tests/test_answer_banks.py`` compares
-this table with the notebooks, so a reworded option cannot leave its check behind.
+this table (``options.json``) with the notebooks, so a reworded option cannot leave its check behind.
 """
 
-OPTIONS: dict[str, dict[int, dict[str, str]]] = {'nb00.check_restart': {0: {'a': "the notebook's text and your code are deleted",
-                            'b': 'everything the kernel remembers (tables, numbers, answers) is forgotten until '
-                                 'you run the cells again',
-                            'c': 'the notebook is saved'}},
- 'nb00.self_check': {1: {'a': 'Enter', 'b': 'Ctrl+S', 'c': 'Shift+Enter'},
-                     2: {'a': 'the order in which cells ran',
-                         'b': 'the number of lines in the cell',
-                         'c': 'the page number'},
-                     3: {'a': 'turns every text column into dates',
-                         'b': 'reads the `week` column as dates',
-                         'c': 'sorts the rows by week'}},
- 'nb01.self_check': {1: {'a': 'effectiveness, safety, equity',
-                         'b': 'effectiveness, safety, patient experience',
-                         'c': 'timeliness, efficiency, safety'},
-                     2: {'a': 'measuring compliance with a standard',
-                         'b': 'a randomised trial of two treatments',
-                         'c': 'testing a change on a small scale and learning from data over time'},
-                     3: {'a': 'improvement should work alongside planning, control and assurance as one system',
-                         'b': 'improvement should replace assurance',
-                         'c': 'more improvement projects are enough'}},
- 'nb02.check_question': {0: {'a': 'the first', 'b': 'the second', 'c': 'the third'}},
- 'nb02.self_check': {1: {'a': 'balancing measure', 'b': 'process measure', 'c': 'outcome measure'},
-                     2: {'a': 'a number and a deadline', 'b': 'a population', 'c': 'a verb'},
-                     3: {'a': 'names the measure',
-                         'b': 'says exactly what is counted and from where, so anyone gets the same number',
-                         'c': 'sets the target'}},
- 'nb03.self_check': {1: {'a': 'how a measure changes over time',
-                         'b': 'the few causes behind most of the problem',
-                         'c': 'which change will work'},
-                     2: {'a': 'something that must be true for the aim to be met',
-                         'b': 'a concrete action to test',
-                         'c': 'a measure'},
-                     3: {'a': 'from the policy document, in a meeting room',
-                         'b': 'from what senior staff say happens',
-                         'c': 'by walking the process with the people who do it'}},
- 'nb04.check_which_ward': {0: {'a': 'Ward 3', 'b': 'Ward 5', 'c': 'Ward 8'}},
- 'nb04.self_check': {1: {'a': 'the mean', 'b': 'the median', 'c': 'the target'},
-                     2: {'a': 'a run longer than the limit for that many points',
-                         'b': 'one point above the median',
-                         'c': 'many crossings of the median'},
-                     3: {'a': 'it is not needed once the chart shows a signal',
-                         'b': 'to start a new median at each good week',
-                         'c': 'so that signals can be matched with the changes that may explain them'}},
- 'nb05.check_red_beads': {0: {'a': 'Retrain Worker 4, who drew the most red beads.',
-                              'b': 'Give Worker 2, who drew the fewest, a bonus.',
-                              'c': 'Neither: change the system (for example the supplier of beads), because the '
-                                   'differences between workers are common cause variation.'}},
- 'nb05.self_check': {1: {'a': 'investigate the worst week',
-                         'b': 'change the system',
-                         'c': 'investigate every point near a limit'},
-                     2: {'a': 'nothing, if done carefully',
-                         'b': 'doubles the variance at worst',
-                         'c': 'increases the variation, in some rules without limit'},
-                     3: {'a': 'it measures short-term variation, which a shift barely inflates',
-                         'b': 'it needs a denominator',
-                         'c': 'it makes the limits 2 standard deviations wide'}},
- 'nb06.check_funnel': {0: {'a': "Review Ward 1's practice first: it has the worst rate.",
-                           'b': "Ward 1's rate is within what chance can produce for a ward its size; the wards "
-                                'to ask about are those outside the 3-sigma funnel.',
-                           'c': 'Nothing: a funnel plot needs at least 100 wards.'}},
- 'nb06.check_trial_limits': {0: {'a': 'Use them as trial limits: act on clear signals, and recalculate the limits '
-                                        'as weeks arrive until there are 20 to 25, then fix them.',
-                                   'b': 'Draw no chart until there are 25 weeks.',
-                                   'c': 'Fix the limits now and never recalculate them.'}},
- 'nb06.check_more_rules': {0: {'a': 'Each rule can be set off by chance, so every rule added catches more noise '
-                                    'as well as more signals.',
-                               'b': 'The extra rules make the limits narrower.',
-                               'c': 'False alarms happen only in unstable processes.'}},
- 'nb06.check_widened': {0: {'a': 'They vary far more than chance allows, so most of the difference between them '
-                                'is real.',
-                           'b': 'The data must be wrong.',
-                           'c': 'Every trust outside the plain funnel is performing badly.'}},
- 'nb06.self_check': {1: {'a': 'c chart', 'b': 'p chart', 'c': 'u chart'},
-                     2: {'a': "with huge denominators the p chart's limits are too narrow and nearly every month "
-                              'signals',
-                         'b': 'it changes the data points',
-                         'c': 'the denominators are too small'},
-                     3: {'a': 'it ranks units more precisely',
-                         'b': 'it judges each unit against limits for its own size, so small units are not judged '
-                              'on chance',
-                         'c': 'it shows one unit over time'}},
- 'nb07.self_check': {1: {'a': 'tests of one change idea at growing scale',
-                         'b': 'one test on the whole hospital',
-                         'c': 'the same small test repeated unchanged'},
-                     2: {'a': 'start a new phase with new limits',
-                         'b': 'recalculate the limits on the four weeks',
-                         'c': 'keep the baseline frozen and wait for a signal that coincides with a known change'},
-                     3: {'a': 'abandon', 'b': 'adapt', 'c': 'adopt unchanged'}},
- 'nb08.self_check': {1: {'a': 'improvement',
-                         'b': 'special cause variation of a concerning nature',
-                         'c': 'common cause variation'},
-                     2: {'a': 'the target will be met some months',
-                         'b': 'the target will be met every month',
-                         'c': 'the target will not be met without a change to the process'},
-                     3: {'a': 'one month against another cannot show whether the process has changed',
-                         'b': 'RAG ratings are more precise',
-                         'c': 'a 12-month average is always better'}},
- 'nb09.check_lever': {0: {'a': 'a national mandate to adopt the change',
-                          'b': 'staff from other wards visiting ward 7, seeing its run chart and talking to its '
-                               'nurses',
-                          'c': 'a longer timeline for the spread programme'}},
- 'nb09.self_check': {1: {'a': 'one person scores for the team',
-                         'b': 'several people score separately, then compare',
-                         'c': 'the score is a pass mark for the project'},
-                     2: {'a': 'innovators only', 'b': 'laggards', 'c': 'early adopters'},
-                     3: {'a': 'each new setting adapting the change to its own staff and patients',
-                         'b': 'copying the same protocol unchanged',
-                         'c': 'spreading before the change has sustained on the first ward'}}}
+import json
+from importlib import resources
+
+
+def _load() -> dict[str, dict[int, dict[str, str]]]:
+    text = resources.files(__package__).joinpath("options.json").read_text(encoding="utf-8")
+    return {check: {int(n): options for n, options in questions.items()} for check, questions in json.loads(text).items()}
+
+
+#: ``{check name: {question number (0 for a single question): {letter: the option's words}}}``, from
+#: ``options.json``.
+OPTIONS: dict[str, dict[int, dict[str, str]]] = _load()

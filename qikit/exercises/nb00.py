@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._feedback import Verdict, choice, is_blank, not_answered, quiz, right, wrong
+from ._feedback import Verdict, choice, is_blank, not_answered, right, self_check_quiz, wrong
 from ._options import OPTIONS
 from .spec import Miss, Number
 
@@ -109,20 +109,6 @@ def check_restart(answer) -> Verdict:
     return choice(answer, "b", _RESTART, texts=OPTIONS["nb00.check_restart"][0])
 
 
-_QUESTIONS = {
-    1: ("c", {"a": "Enter alone adds a new line inside the cell.",
-              "b": "Ctrl+S saves the notebook; it does not run the cell.",
-              "c": "Shift+Enter runs the cell and moves to the next one."}),
-    2: ("a", {"a": "The number in [ ] is the order in which cells ran: [5] ran before [6].",
-              "b": "The number is not a line count; it is the order in which the cells ran.",
-              "c": "The number is not a page number; it is the order in which the cells ran."}),
-    3: ("b", {"a": "Text columns such as ward names stay text; only the columns you name in parse_dates "
-                   "become dates.",
-              "b": "parse_dates turns the named columns into dates, so qikit can order points in time.",
-              "c": "parse_dates does not sort anything; it turns the named columns into dates."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 00: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb00.self_check"])
+    return self_check_quiz("nb00", answers)

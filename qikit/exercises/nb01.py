@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._feedback import Verdict, quiz
-from ._options import OPTIONS
+from ._feedback import Verdict, self_check_quiz
 from .spec import Item, Items, Vocabulary
 
 __all__ = ["activities", "check_activities", "problems", "check_domains", "qms_activities", "check_qms",
@@ -155,22 +154,6 @@ def check_qms(answers) -> Verdict:
     return _items(_QMS, _FUNCTIONS, "function", _QMS_MISTAKES).check(answers)
 
 
-_QUESTIONS = {
-    1: ("b", {"a": "Darzi's three dimensions are effectiveness, safety and experience; equity is one of the "
-                   "IOM's six domains.",
-              "b": "High Quality Care for All (2008) named effectiveness, safety and patient experience.",
-              "c": "Timeliness and efficiency are IOM domains, not Darzi's three dimensions."}),
-    2: ("c", {"a": "Audit compares care with a standard; it does not test changes.",
-              "b": "Research answers a general question with a fixed design; QI tests changes in one local "
-                   "system.",
-              "c": "QI tests changes on a small scale and learns from data over time in its own setting."}),
-    3: ("a", {"a": "Shah argues that improvement works best alongside planning, control and assurance, "
-                   "balanced as one system.",
-              "b": "Shah does not argue for replacing assurance; all four functions are needed.",
-              "c": "Shah argues against relying on improvement projects alone."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 01: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb01.self_check"])
+    return self_check_quiz("nb01", answers)

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from ..errors import QIDataError
-from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, choice, is_blank, not_answered, partly, right, self_check_quiz, wrong
 from ._options import OPTIONS
 from .spec import Item, Items, Vocabulary
 
@@ -179,20 +179,6 @@ def check_question(answer) -> Verdict:
     return verdict
 
 
-_QUESTIONS = {
-    1: ("c", {"a": "A balancing measure watches for harm elsewhere; readmissions would be one here.",
-              "b": "A process measure tracks a step of care, such as the checklist being used.",
-              "c": "Length of stay is how the system performs for these patients: an outcome measure."}),
-    2: ("a", {"a": "Without the number and the date, nobody can tell whether the aim was met.",
-              "b": "The population is named ('patients on ward 7'); what is missing is how much and by when.",
-              "c": "The verb is there ('reduce'); what is missing is how much and by when."}),
-    3: ("b", {"a": "A definition that only names the measure leaves each person to decide what counts.",
-              "b": "An operational definition says exactly what is counted, from where, so anyone gets the "
-                   "same number.",
-              "c": "A target is part of the aim, not of the measure's definition."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 02: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb02.self_check"])
+    return self_check_quiz("nb02", answers)

@@ -17,8 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
-from ._options import OPTIONS
+from ._feedback import Verdict, is_blank, not_answered, partly, right, self_check_quiz, wrong
 from .spec import form_checked, normalise, read_number
 
 __all__ = ["shuffled_steps", "check_order", "flowchart", "check_pareto", "fishbone", "read_causes", "check_fishbone",
@@ -338,21 +337,7 @@ def check_driver_diagram(diagram) -> Verdict:
     return (partly if len(notes) == 1 else wrong)("The diagram needs work:", notes)
 
 
-_QUESTIONS = {
-    1: ("b", {"a": "A Pareto chart sorts categories, but it shows no time order; that is a run chart's job.",
-              "b": "The tallest bars on the left, with the cumulative line, show the few causes behind most "
-                   "problems.",
-              "c": "A Pareto chart counts causes; it does not say which change will work. Test that with PDSA."}),
-    2: ("a", {"a": "Primary drivers are the few things that must be true for the aim to be met.",
-              "b": "A change idea is a concrete action to test; it sits on the right of the diagram.",
-              "c": "Measures tell you whether a change helped; they are not drivers."}),
-    3: ("c", {"a": "A map drawn in a meeting room shows how people think the work is done, not how it is.",
-              "b": "Senior staff may not do the work; map with the people who do.",
-              "c": "Walk the process with the people who do it, and map what happens, not what should."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 03: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb03.self_check"])
+    return self_check_quiz("nb03", answers)
 

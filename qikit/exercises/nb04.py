@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._feedback import PARTLY, Verdict, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import PARTLY, Verdict, is_blank, not_answered, partly, right, self_check_quiz, wrong
 from ._options import OPTIONS
 from .spec import Choice, Fields, Miss, Number, Option, read_number
 
@@ -241,20 +241,6 @@ def check_rules(answer) -> Verdict:
                  "way count as a trend under the IHI rules.")
 
 
-_QUESTIONS = {
-    1: ("b", {"a": "The mean is pulled by extreme weeks; a run chart's centre line is the median.",
-              "b": "The median: half the points lie above it and half below, whatever the shape of the data.",
-              "c": "A target is a line you choose; it says nothing about how the process varies."}),
-    2: ("a", {"a": "A run longer than the limit for that many points is unlikely by chance: a shift.",
-              "b": "One point above the median is what half the points do.",
-              "c": "Many crossings means the data bounce around the median: that is what noise does."}),
-    3: ("c", {"a": "Without the date the change started, nobody can see whether the signal lines up with it.",
-              "b": "A new median on a few weeks chases noise; annotate first, split only for a lasting change.",
-              "c": "Annotating the chart with each change, on the date it started, lets the team match signals "
-                   "to changes."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 04: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb04.self_check"])
+    return self_check_quiz("nb04", answers)

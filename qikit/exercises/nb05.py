@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._feedback import Verdict, is_blank, not_answered, quiz, wrong
+from ._feedback import Verdict, is_blank, not_answered, self_check_quiz, wrong
 from ._options import OPTIONS
 from .spec import Choice, Item, Items, Miss, Number, Option, Vocabulary
 
@@ -153,22 +153,6 @@ def check_upper_limit(answer) -> Verdict:
     return spec.check(answer)
 
 
-_QUESTIONS = {
-    1: ("b", {"a": "Blaming individuals for common cause variation changes nothing: the system produces it.",
-              "b": "A stable process shows only common cause variation: to improve it, change the system.",
-              "c": "Each point of a stable process is inside the limits by definition: no single point needs "
-                   "investigating."}),
-    2: ("c", {"a": "Rule 1 (leaving a stable process alone) gives the smallest spread.",
-              "b": "Rule 2 doubles the variance but does not make it grow without limit.",
-              "c": "Adjusting after every result in response to noise (rules 2 to 4) is tampering: it makes the "
-                   "variation worse."}),
-    3: ("a", {"a": "Moving ranges measure short-term, point-to-point variation, which a shift or trend barely "
-                   "affects.",
-              "b": "An XmR chart needs no denominator; it is for single values over time.",
-              "c": "The limits are wider than 2 standard deviations: about 3 (2.66 x the average moving range)."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 05: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb05.self_check"])
+    return self_check_quiz("nb05", answers)

@@ -29,7 +29,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._feedback import PARTLY, Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import (
+    PARTLY,
+    Verdict,
+    choice,
+    is_blank,
+    not_answered,
+    partly,
+    right,
+    self_check_quiz,
+    wrong,
+)
 from ._options import OPTIONS
 from .spec import Choice, Fields, Item, Items, Miss, Number, Option, Vocabulary
 
@@ -528,21 +538,6 @@ def check_widened(answers) -> Verdict:
     return (partly if good else wrong)(f"{good} of 2 right.", lines)
 
 
-_QUESTIONS = {
-    1: ("c", {"a": "A c chart assumes the same area of opportunity for every point.",
-              "b": "A p chart is for proportions of patients (yes/no for each), not counts of events.",
-              "c": "Events per bed-day with bed-days that vary: a u chart."}),
-    2: ("a", {"a": "With huge denominators the p chart's limits become very narrow and nearly every point "
-                   "signals; Laney's p′ widens them by the variation between points.",
-              "b": "The p′ chart changes the limits, not the data: the points are the same.",
-              "c": "Small denominators give wide limits, which is not the p′ chart's problem."}),
-    3: ("b", {"a": "Ranking units in a league table makes someone last, whether or not the difference is real.",
-              "b": "A funnel plot shows each unit against limits that narrow as its size grows, so small units "
-                   "are not judged on chance alone.",
-              "c": "A funnel plot compares units at one time, not one unit over time (that is a control chart)."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 06: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb06.self_check"])
+    return self_check_quiz("nb06", answers)

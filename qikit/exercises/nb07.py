@@ -18,8 +18,7 @@ import re
 import pandas as pd
 
 from ..dates import try_date
-from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
-from ._options import OPTIONS
+from ._feedback import Verdict, is_blank, not_answered, partly, right, self_check_quiz, wrong
 from .spec import form_checked
 
 __all__ = ["check_prediction", "check_ramp", "check_new_phase", "self_check"]
@@ -211,20 +210,6 @@ def check_new_phase(answer) -> Verdict:
                  "records.")
 
 
-_QUESTIONS = {
-    1: ("a", {"a": "A ramp grows the scale of tests step by step, so failures are cheap and confidence builds.",
-              "b": "Testing on the whole hospital at once is a rollout, not a ramp of tests.",
-              "c": "Repeating the same small test without growing it never tests the hard conditions."}),
-    2: ("c", {"a": "A few good weeks may be noise: wait for a signal against the frozen baseline.",
-              "b": "New limits on a handful of points are unstable and hide whether anything changed.",
-              "c": "Freeze the baseline, extend it, and start a new phase only when a signal coincides with a "
-                   "known change."}),
-    3: ("b", {"a": "Abandon means stop; the test went mostly well.",
-              "b": "Adapt: keep the change, alter it to solve the problem found, and test again.",
-              "c": "Adopting unchanged ignores what the test taught you about weekends."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 07: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb07.self_check"])
+    return self_check_quiz("nb07", answers)

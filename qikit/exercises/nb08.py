@@ -20,8 +20,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ._feedback import Verdict, is_blank, not_answered, partly, quiz, right, wrong
-from ._options import OPTIONS
+from ._feedback import Verdict, is_blank, not_answered, partly, right, self_check_quiz, wrong
 from .spec import Vocabulary, form_checked
 
 __all__ = ["trust_metrics", "EXERCISE_TRUST", "REPORT_TRUST", "check_icons", "check_report", "self_check"]
@@ -267,22 +266,6 @@ def check_report(text) -> Verdict:
         "the chart.")
 
 
-_QUESTIONS = {
-    1: ("b", {"a": "Blue is for improvement in Making Data Count; orange signals concern.",
-              "b": "An orange icon is special cause variation of a concerning nature: something has changed for "
-                   "the worse.",
-              "c": "Grey is common cause variation: no signal either way."}),
-    2: ("c", {"a": "A target inside the limits will be met only some of the time: hit and miss.",
-              "b": "A target below the lower limit (higher is better) will be met consistently.",
-              "c": "If the target lies outside the limits on the wrong side, the process as it is cannot meet it: "
-                   "the system must change."}),
-    3: ("a", {"a": "The chart shows whether this month differs from the process; one month against another "
-                   "cannot.",
-              "b": "A RAG rating judges one number against a threshold and ignores variation.",
-              "c": "A 12-month average hides both signals and the direction of travel."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 08: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb08.self_check"])
+    return self_check_quiz("nb08", answers)

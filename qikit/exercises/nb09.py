@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._feedback import Verdict, choice, is_blank, not_answered, partly, quiz, right, wrong
+from ._feedback import Verdict, choice, is_blank, not_answered, partly, right, self_check_quiz, wrong
 from ._options import OPTIONS
 from .spec import normalise, read_number
 
@@ -168,19 +168,6 @@ def check_lever(answer) -> Verdict:
     return choice(answer, "b", _LEVER, texts=OPTIONS["nb09.check_lever"][0])
 
 
-_QUESTIONS = {
-    1: ("b", {"a": "The model is meant to be scored by several team members separately, then compared.",
-              "b": "Score separately, then compare: where views differ is a finding to discuss.",
-              "c": "The scores guide a plan; they are not a pass mark for the project."}),
-    2: ("c", {"a": "Innovators are only about 2.5% of adopters; most people wait for evidence from peers.",
-              "b": "Laggards adopt last; spread plans should not start with them.",
-              "c": "Early adopters are respected opinion leaders: others watch what they do."}),
-    3: ("a", {"a": "Spread means adapting the change to each new setting with its own staff.",
-              "b": "Copying the same protocol unchanged ignores what differs between wards.",
-              "c": "A change that has not yet sustained on its first ward is not ready to spread."}),
-}
-
-
 def self_check(answers) -> Verdict:
     """The closing self-check of notebook 09: three multiple-choice questions."""
-    return quiz(answers, _QUESTIONS, texts=OPTIONS["nb09.self_check"])
+    return self_check_quiz("nb09", answers)
