@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -33,6 +32,8 @@ from nbgrader_helpers import (
     reference_answers,
     submit,
 )
+
+from tests.servers import stop_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
@@ -171,10 +172,5 @@ def test_formgrader_student_view_passes_axe(course, browser, tmp_path):
         violations = _axe_violations(page)
         page.close()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
     assert violations == [], json.dumps(violations, indent=1)

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 import urllib.request
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from nbgrader_helpers import COURSE, ROOT, SOURCE, put_venv_on_path
+
+from tests.servers import stop_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
@@ -91,12 +92,7 @@ def test_formgrader_starts_as_the_guide_says(layout, tmp_path_factory):
         api = json.loads(_get(f"{url}formgrader/api/assignments?token={token}"))
         assert "a1_aims_and_measures" in {a["name"] for a in api}, api  # formgrader reads the course directory
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server)
     log = server.stdout.read()
     assert "not a subdirectory" not in log, log[-2000:]
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.servers import stop_group
 
 pytestmark = pytest.mark.slow
 
@@ -141,13 +142,7 @@ def lab(tmp_path):
             with suppress(OSError, ValueError):
                 for kernel in _api(base, "/api/kernels"):
                     _api(base, f"/api/kernels/{kernel['id']}", method="DELETE", timeout=15)
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+            stop_group(proc)
 
 
 def test_explorers_notebook_runs_headless_with_nbclient(tmp_path):
