@@ -40,8 +40,9 @@ def put_venv_on_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def course_config(root: Path, timeout: int | None = None) -> Config:
-    """The course's nbgrader configuration, pointed at the course directory ``root``."""
+def course_config(root: Path, timeout: int | None = None, memory_mb: int | None = None) -> Config:
+    """The course's nbgrader configuration, pointed at the course directory ``root``; ``timeout`` (seconds
+    per cell) and ``memory_mb`` (the sandbox's memory) replace the course's own where given."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE)).load_config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
@@ -50,6 +51,8 @@ def course_config(root: Path, timeout: int | None = None) -> Config:
     config.Sandbox.hidden_paths = [str(root)]
     if timeout is not None:
         config.Execute.timeout = timeout
+    if memory_mb is not None:
+        config.Sandbox.memory_mb = memory_mb
     return config
 
 
@@ -60,12 +63,13 @@ def new_course(root: Path, assignments=ASSIGNMENTS) -> Path:
     return root
 
 
-def make_api(root: Path, timeout: int | None = None):
-    """An ``NbGraderAPI`` working on the course directory ``root``."""
+def make_api(root: Path, timeout: int | None = None, memory_mb: int | None = None):
+    """An ``NbGraderAPI`` working on the course directory ``root`` (``timeout``, ``memory_mb``: as in
+    :func:`course_config`)."""
     put_venv_on_path()
     from nbgrader.apps import NbGraderAPI
 
-    return NbGraderAPI(config=course_config(root, timeout))
+    return NbGraderAPI(config=course_config(root, timeout, memory_mb))
 
 
 # ---------------------------------------------------------------------------------------------------

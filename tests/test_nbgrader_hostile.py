@@ -41,6 +41,11 @@ FULL = MARKS[NAME][0]
 #: Seconds a cell may run. Low, so that the looping submissions cost seconds; still several times what the
 #: slowest cell of assignment 1 needs (its first cell imports pandas and qikit).
 TIMEOUT = 5
+#: The sandbox's memory (MiB) for the memory bomb alone: half the course's 2 GiB, so that the bomb meets its
+#: limit (MemoryError) in a fraction of a second, long before the cell's TIMEOUT even on a busy machine (at 2 GiB
+#: it took over a second, and once ran out of time first). The other students keep the course's own limit,
+#: which the output flood needs.
+BOMB_MEMORY_MB = 1024
 #: nbclient waits this long for a kernel's last output after an interrupt (its iopub_timeout default).
 IOPUB_WAIT = 4
 
@@ -171,14 +176,15 @@ def course(tmp_path_factory, hub):
     for student, (where, code) in HOSTILE.items():
         nb = answered(c.release, c.model)
         code = code.format(root=str(c.root), gradebook=gradebook, port=hub)
-        _autograde(c, student, _with_extra_cell(nb, code, at=len(nb.cells) if where == "end" else q1 + 1))
+        api = make_api(c.root, TIMEOUT, BOMB_MEMORY_MB) if student == "memory_bomb" else c.api
+        _autograde(c, student, _with_extra_cell(nb, code, at=len(nb.cells) if where == "end" else q1 + 1), api)
     return c
 
 
-def _autograde(c, student, nb):
+def _autograde(c, student, nb, api=None):
     submit(c.root, student, NAME, nb)
     start = time.perf_counter()
-    c.results[student] = c.api.autograde(NAME, student)
+    c.results[student] = (api or c.api).autograde(NAME, student)
     c.seconds[student] = time.perf_counter() - start
     return c.results[student]
 
