@@ -156,6 +156,17 @@ REPO = HERE.parents[1]
 # (fast-start/rfc3987_syntax.py says why): first on the servers' PYTHONPATH.
 FAST_START = str(HERE / "fast-start")
 
+# Checked before anything is created: a hub that would hide its own files from trainees never starts.
+if LIMITS_MODE == "cgroup" and TMP_LIMIT and IS_ROOT:
+    for _setting, _path in (("QIKIT_HOMES", HOMES), ("QIKIT_EXCHANGE", EXCHANGE), ("QIKIT_HUB_STATE", STATE),
+                            ("the Python environment", Path(sys.prefix)), ("the course's checkout", REPO)):
+        _path = Path(os.path.realpath(_path))
+        for _tmp in (Path("/tmp"), Path("/var/tmp")):
+            if _tmp in [_path, *_path.parents]:
+                raise SystemExit(f"{_setting} ({_path}) is under {_tmp}, which every trainee's server replaces with "
+                                 "a private /tmp of its own: keep homes, the exchange, the hub's state, the course "
+                                 "and its Python environment elsewhere")
+
 # --- where the hub listens and keeps its state ---------------------------------------------------
 # Loopback unless told otherwise: trainees reach the hub through the college's HTTPS proxy.
 c.JupyterHub.ip = _env("QIKIT_HUB_IP", "127.0.0.1")
@@ -310,12 +321,6 @@ def _process_caps(mem: int) -> None:
 
 
 TRAINEE_LIMITS = hub_limits.Limits(mem_bytes=MEM_LIMIT, tasks=TASKS_LIMIT, cpu=CPU_LIMIT, tmp_bytes=TMP_LIMIT)
-if LIMITS_MODE == "cgroup" and TMP_LIMIT and IS_ROOT:
-    for _setting, _path in (("QIKIT_HOMES", HOMES), ("QIKIT_EXCHANGE", EXCHANGE), ("QIKIT_HUB_STATE", STATE)):
-        for _tmp in (Path("/tmp"), Path("/var/tmp")):
-            if _tmp in [_path, *_path.parents]:
-                raise SystemExit(f"{_setting}={_path} is under {_tmp}, which every trainee's server replaces with "
-                                 "a private /tmp of its own: keep homes, the exchange and the hub's state elsewhere")
 # Disk space per trainee (qikit_hub_disk.py): checked now, so a hub that cannot enforce it never starts.
 DISKS = hub_disk.Disks(STATE / "disk", DISK_LIMIT) if DISK_LIMIT else None
 if DISKS is not None and IS_ROOT:

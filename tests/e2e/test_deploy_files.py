@@ -188,6 +188,32 @@ def test_hub_config_defaults_are_safe(tmp_path):
     assert not (tmp_path / "exchange").exists() and not (tmp_path / "homes" / "grader-qikit").exists()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="the hub checks where its files are only when it starts as root")
+def test_hub_refuses_files_under_tmp():
+    """Every trainee's server gets a private /tmp, so anything the hub keeps under /tmp would vanish from
+    their view: the hub stops before it creates any account or folder, saying which setting and why."""
+    import pwd
+    import shutil
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="qikit-hub-", dir="/tmp"))
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QIKIT_")}
+        env.update(QIKIT_HOMES=str(where / "homes"), QIKIT_HUB_STATE=str(where / "state"),
+                   QIKIT_EXCHANGE=str(where / "exchange"), QIKIT_COURSE_ID="qktmpcheck", QIKIT_COURSE_SOURCE="")
+        code = ("from traitlets.config.loader import PyFileConfigLoader\n"
+                f"PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()\n")
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0
+        assert f"QIKIT_HOMES ({where / 'homes'}) is under /tmp" in out.stderr, out.stderr
+        assert "private /tmp of its own" in out.stderr
+        assert list(where.iterdir()) == []
+        with pytest.raises(KeyError):
+            pwd.getpwnam("grader-qktmpcheck")
+    finally:
+        shutil.rmtree(where)
+
+
 def test_there_is_no_test_only_login(tmp_path):
     """The shared-password test profile is gone: asking for it stops the hub with the reason."""
     env = dict(os.environ, QIKIT_HUB_PROFILE="test", QIKIT_HUB_STATE=str(tmp_path), QIKIT_HUB_CHECK_ONLY="1")
