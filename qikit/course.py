@@ -197,6 +197,20 @@ def _location_options(parser: argparse.ArgumentParser) -> None:
                                                       "else /home); only used to find the course directory")
 
 
+def _option(*flags: str, **how) -> tuple[tuple[str, ...], dict]:
+    return flags, how
+
+
+def _hub_parser(name: str, description: str, *options: tuple[tuple[str, ...], dict]) -> argparse.ArgumentParser:
+    """The parser of a course command run on the hub: its own ``options``, then where the course is."""
+    parser = argparse.ArgumentParser(prog=f"qikit course {name}", description=f"{description} Run as root "
+                                     "with the same QIKIT_ settings as the hub command.")
+    for flags, how in options:
+        parser.add_argument(*flags, **how)
+    _location_options(parser)
+    return parser
+
+
 def _settings(args: argparse.Namespace, backup_dir: str | None = None):
     from .hosting.backup import settings_from_env
 
@@ -209,17 +223,14 @@ def backup_main(argv: Sequence[str] | None = None) -> int:
 
     Returns the exit status: 0, or 2 with a one-line reason on standard error.
     """
-    parser = argparse.ArgumentParser(
-        prog="qikit course backup",
-        description="Write one archive (.tar.gz, readable by root only) of the hub's course: the gradebook "
-                    "(copied with SQLite's online backup, safe while the hub runs), the grader's course "
-                    "directory and the course's folder of the exchange, with owners and modes. Run as root "
-                    "with the same QIKIT_ settings as the hub command.")
-    _location_options(parser)
-    parser.add_argument("--output", "-o", default=None,
-                        help="a folder for the archive, or a file name ending .tar.gz "
-                             "(default: $QIKIT_BACKUP_DIR, else /var/backups/qikit)")
-    args = parser.parse_args(argv)
+    args = _hub_parser(
+        "backup",
+        "Write one archive (.tar.gz, readable by root only) of the hub's course: the gradebook (copied with "
+        "SQLite's online backup, safe while the hub runs), the grader's course directory and the course's "
+        "folder of the exchange, with owners and modes.",
+        _option("--output", "-o", help="a folder for the archive, or a file name ending .tar.gz "
+                                      "(default: $QIKIT_BACKUP_DIR, else /var/backups/qikit)"),
+    ).parse_args(argv)
     from .hosting.backup import BackupError, backup
 
     return _report("qikit course backup", lambda: backup(_settings(args), args.output), BackupError)
@@ -230,17 +241,15 @@ def restore_main(argv: Sequence[str] | None = None) -> int:
 
     Returns the exit status: 0, or 2 with a one-line reason on standard error (nothing restored).
     """
-    parser = argparse.ArgumentParser(
-        prog="qikit course restore",
-        description="Bring back a course from an archive of `qikit course backup`: every checksum is checked "
-                    "before anything is touched; owners are restored by account name and modes exactly. Run "
-                    "as root with the same QIKIT_ settings as the hub command.")
-    parser.add_argument("archive", help="the .tar.gz written by `qikit course backup`")
-    _location_options(parser)
-    parser.add_argument("--force", action="store_true",
-                        help="replace a course directory or exchange folder that already holds files "
-                             "(they are renamed aside to <name>.replaced-<time>, not deleted)")
-    args = parser.parse_args(argv)
+    args = _hub_parser(
+        "restore",
+        "Bring back a course from an archive of `qikit course backup`: every checksum is checked before "
+        "anything is touched; owners are restored by account name and modes exactly.",
+        _option("archive", help="the .tar.gz written by `qikit course backup`"),
+        _option("--force", action="store_true",
+                help="replace a course directory or exchange folder that already holds files (they are "
+                     "renamed aside to <name>.replaced-<time>, not deleted)"),
+    ).parse_args(argv)
     from .hosting.backup import BackupError, restore
 
     return _report("qikit course restore", lambda: restore(args.archive, _settings(args), force=args.force), BackupError)

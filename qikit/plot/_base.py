@@ -349,3 +349,85 @@ def number(v: float) -> str:
     """A limit or centre value for a label: 3 significant figures, thousands separated, never scientific
     (:func:`qikit.display.fmt_number`); empty when missing."""
     return fmt_number(v, missing="")
+
+
+# --- the front doors' shared parts ----------------------------------------------------------------
+#: The keywords :func:`qikit.plot.plot_spc` and :func:`qikit.plot.plot_mdc` share, described once (as
+#: seaborn does): each docstring says ``{shared parameters}`` where they go (:func:`shared_docs`).
+SHARED_PARAMETERS = """\
+    ax : matplotlib Axes, optional
+        Where to draw (one panel). Default: a new figure.
+    fig : matplotlib Figure, optional
+        For a faceted result: the (empty) figure to fill with the grid of panels.
+    annotate : list of (x, text), dict, DataFrame with x and text columns, or PDSALog, optional
+        Short labels placed above the data at those x, with leader lines (see :mod:`qikit.plot.annotate`).
+    two_sigma : bool
+        Also draw the 2-sigma lines (dotted), those the two-in-three rule uses.
+    title : str, optional
+        Overrides the chart's own title.
+    caption : bool
+        Write the caption (what the chart is, its rules, its line styles) under the x axis.
+    legend : bool
+        Show the legend above the chart.
+    labels : bool
+        Write the centre line and limit values at the right edge.
+    sharey : bool
+        For facets: one y axis for all panels (True, so that wards compare at a glance) or each its own
+        (False, when facets differ much in size).
+    ncols : int, optional
+        For facets: panels per row (default up to 3).
+    figsize : (float, float), optional
+        Size of a new figure in inches.
+    **style
+        Matplotlib line properties for the data line (``color``, ``linewidth``, ``markersize``, ...).
+
+    Returns
+    -------
+    matplotlib Axes, or Figure for a faceted result
+        The chart's alt text (``result.describe()``) is stored with it: read it with
+        :func:`qikit.plot.alt_text`, or display the chart with its alt text via :func:`qikit.plot.accessible`.
+
+"""
+
+
+def shared_docs(func):
+    """Put :data:`SHARED_PARAMETERS` into ``func``'s docstring where it says ``{shared parameters}``."""
+    marker = "    {shared parameters}\n"
+    if func.__doc__ and marker in func.__doc__:
+        func.__doc__ = func.__doc__.replace(marker, SHARED_PARAMETERS)
+    return func
+
+
+def draw_chart(result, ax: Axes | None, fig: Figure | None, panels, *, title: str, caption: str | None,
+               legend_handles, ncols: int | None, sharey: bool, figsize, panel_size) -> Axes | Figure:
+    """Draw a chart the way both front doors do: one panel, or a grid of panels under one title, legend and
+    caption; either way with ``result.describe()`` stored as alt text.
+
+    ``panels`` is a list of ``(panel_title, draw)``, ``draw(ax, panel_title)`` drawing one panel: one entry
+    (title ``None``) for one chart, one per facet for a grid. ``caption`` is None for no caption;
+    ``legend_handles`` (a grid's shared legend) is empty for none.
+    """
+    if len(panels) == 1 and panels[0][0] is None:
+        fig, ax = new_axes(ax, figsize or (10, 4.8))
+        panels[0][1](ax, None)
+        if caption:
+            add_caption(ax, caption)
+        set_alt(fig, result.describe())
+        return ax
+    if ax is not None:
+        raise QIError("this result has facets and draws a grid of panels: pass fig=... (or nothing) instead "
+                      "of ax=.")
+    fig, axes = new_grid(len(panels), fig, ncols, sharey, panel=panel_size)
+    for (name, draw), a in zip(panels, axes, strict=True):
+        draw(a, name)
+    if sharey:
+        share_ylim(axes)
+    tidy_grid_labels(axes, sharey)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    if legend_handles:
+        where = "outside upper right" if fig.get_layout_engine() is not None else "upper right"
+        fig.legend(handles=legend_handles, loc=where, ncols=len(legend_handles), frameon=False, fontsize=8)
+    if caption:
+        fig.supxlabel(caption, fontsize=8, x=0.01, ha="left", color=PALETTE["text"], wrap=True)
+    set_alt(fig, result.describe())
+    return fig

@@ -26,20 +26,17 @@ from ..stats.mdc.result import MDCResult
 from . import annotate as _annotate
 from ._base import (
     ROW,
-    add_caption,
     boundaries,
+    draw_chart,
     finish_axes,
     fit_y,
     format_x_axis,
-    new_axes,
-    new_grid,
     number,
     renderer,
     row_y,
     set_alt,
-    share_ylim,
+    shared_docs,
     steps,
-    tidy_grid_labels,
     x_label,
     x_positions,
 )
@@ -63,6 +60,7 @@ def caption_text(result, two_sigma: bool = False) -> str:
     return text
 
 
+@shared_docs
 def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sigma: bool = False,
              icons: bool = True, title: str | None = None, caption: bool = True, legend: bool = True,
              labels: bool = True, sharey: bool = True, ncols: int | None = None, figsize=None, **style):
@@ -72,34 +70,9 @@ def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
     ----------
     result : MDCResult
         What :func:`qikit.mdc` returned.
-    ax : matplotlib Axes, optional
-        Where to draw (one panel); default a new figure.
-    fig : matplotlib Figure, optional
-        For a faceted result: the figure to fill with the grid of panels.
-    annotate : list of (x, text), dict, DataFrame or PDSALog, optional
-        Short labels above the data at those x, with leader lines.
-    two_sigma : bool
-        Also draw the 2-sigma lines used by the two-in-three rule (dotted).
     icons : bool
         Draw the variation (and, with a target, assurance) icons in the top right corner.
-    title : str, optional
-        Overrides the default title (the measure's name).
-    caption, legend, labels : bool
-        Caption under the x axis; legend above the chart; mean and limit values at the right edge.
-    sharey : bool
-        For facets: one y axis for all panels (True, so wards can be compared at a glance) or each
-        its own (False, when facets differ much in size).
-    ncols : int, optional
-        For facets: panels per row (default up to 3).
-    figsize : (float, float), optional
-    **style
-        Line properties for the data line.
-
-    Returns
-    -------
-    matplotlib Axes, or Figure for a faceted result
-        With ``result.describe()`` stored as alt text (:func:`qikit.plot.alt_text`).
-
+    {shared parameters}
     Examples
     --------
     >>> import matplotlib; matplotlib.use("agg")
@@ -111,38 +84,23 @@ def plot_mdc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
     ['data', 'common_cause', 'concern']
     """
     d = result.data
+    status = result.latest_status()
+    kw = dict(annotate=annotate, two_sigma=two_sigma, icons=icons, labels=labels)
     if result.facet is not None:
-        if ax is not None:
-            raise QIError("this result has facets and draws a grid of panels: pass fig=... (or nothing) "
-                          "instead of ax=.")
-        keys = pd.unique(d["facet"].astype(object))
-        fig, axes = new_grid(len(keys), fig, ncols, sharey, panel=(4.2, 3.1))
-        status = result.latest_status()
-        for key, a, (_, st) in zip(keys, axes, status.iterrows(), strict=True):
+        def facet(key, st):
             sub = d[(d["facet"].astype(object) == key).to_numpy()].reset_index(drop=True)
-            _panel(a, result, sub, st, annotate=annotate, two_sigma=two_sigma, icons=icons, legend=False,
-                   labels=labels, style=dict(style), title=f"{result.facet}: {key}", small=True)
-        if sharey:
-            share_ylim(axes)
-        tidy_grid_labels(axes, sharey)
-        fig.suptitle(title or _title(result), x=0.01, ha="left", fontsize=12, fontweight="bold")
-        if legend:
-            handles = _legend_handles(result, d, two_sigma, 4.5)
-            where = "outside upper right" if fig.get_layout_engine() is not None else "upper right"
-            fig.legend(handles=handles, loc=where, ncols=len(handles), frameon=False, fontsize=8)
-        if caption:
-            fig.supxlabel(caption_text(result, two_sigma), fontsize=8, x=0.01, ha="left", color=PALETTE["text"],
-                          wrap=True)
-        set_alt(fig, result.describe())
-        return fig
-
-    fig, ax = new_axes(ax, figsize or (10, 4.8))
-    _panel(ax, result, d, result.latest_status().iloc[0], annotate=annotate, two_sigma=two_sigma, icons=icons,
-           legend=legend, labels=labels, style=style, title=title or _title(result), small=False)
-    if caption:
-        add_caption(ax, caption_text(result, two_sigma))
-    set_alt(fig, result.describe())
-    return ax
+            return f"{result.facet}: {key}", lambda a, name: _panel(a, result, sub, st, legend=False,
+                                                                    style=dict(style), title=name, small=True, **kw)
+        keys = pd.unique(d["facet"].astype(object))
+        panels = [facet(key, st) for key, (_, st) in zip(keys, status.iterrows(), strict=True)]
+        handles = _legend_handles(result, d, two_sigma, 4.5) if legend else []
+    else:
+        panels = [(None, lambda a, _: _panel(a, result, d, status.iloc[0], legend=legend, style=style,
+                                             title=title or _title(result), small=False, **kw))]
+        handles = []
+    return draw_chart(result, ax, fig, panels, title=title or _title(result), legend_handles=handles,
+                      caption=caption_text(result, two_sigma) if caption else None, ncols=ncols, sharey=sharey,
+                      figsize=figsize, panel_size=(4.2, 3.1))
 
 
 def _title(result) -> str:

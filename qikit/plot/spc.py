@@ -15,24 +15,19 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
 from ..display import rule_set_name
-from ..errors import QIError
 from ..stats.charts import CHARTS
 from . import annotate as _annotate
 from ._base import (
-    add_caption,
     boundaries,
+    draw_chart,
     finish_axes,
     fit_y,
     format_x_axis,
     group_centres,
-    new_axes,
-    new_grid,
     number,
     row_y,
-    set_alt,
-    share_ylim,
+    shared_docs,
     steps,
-    tidy_grid_labels,
     x_label,
     x_positions,
 )
@@ -95,6 +90,7 @@ def _title(result) -> str:
     return o.get("title") or f"{CHARTS[result.chart].title}: {_ylab(result)}"
 
 
+@shared_docs
 def plot_spc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sigma: bool = False,
              target: float | None = None, title: str | None = None, caption: bool = True, legend: bool = True,
              labels: bool = True, sharey: bool = True, ncols: int | None = None, figsize=None, **style):
@@ -104,39 +100,9 @@ def plot_spc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
     ----------
     result : SPCResult
         What :func:`qikit.spc` returned.
-    ax : matplotlib Axes, optional
-        Where to draw (one panel). Default: a new figure.
-    fig : matplotlib Figure, optional
-        For a faceted result: the (empty) figure to fill with the grid of panels.
-    annotate : list of (x, text), dict, DataFrame with x and text columns, or PDSALog, optional
-        Short labels placed above the data at those x, with leader lines (see :mod:`qikit.plot.annotate`).
-    two_sigma : bool
-        Also draw the 2-sigma lines (dotted).
     target : float, optional
         A target line (dash-dot), on the scale of the chart.
-    title : str, optional
-        Overrides the result's title (default: chart type and measure).
-    caption : bool
-        Write the caption (chart type, rule set, line styles) under the x axis.
-    legend : bool
-        Show the legend above the chart.
-    labels : bool
-        Write the centre line and limit values at the right edge.
-    sharey : bool
-        For facets: share the y axis between panels (True) or give each its own (False).
-    ncols : int, optional
-        For facets: panels per row (default up to 3).
-    figsize : (float, float), optional
-        Size of a new figure in inches.
-    **style
-        Matplotlib line properties for the data line (``color``, ``linewidth``, ``markersize``, ...).
-
-    Returns
-    -------
-    matplotlib Axes, or Figure for a faceted result
-        The figure's alt text (``result.describe()``) is stored with it: read it with
-        :func:`qikit.plot.alt_text`, or display the chart with its alt text via :func:`qikit.plot.accessible`.
-
+    {shared parameters}
     Examples
     --------
     >>> import matplotlib; matplotlib.use("agg")
@@ -147,36 +113,21 @@ def plot_spc(result, ax: Axes | None = None, *, fig=None, annotate=None, two_sig
     ['new rota']
     """
     d = result.data
+    kw = dict(annotate=annotate, two_sigma=two_sigma, target=target, labels=labels)
     if "facet" in d.columns:
-        if ax is not None:
-            raise QIError("this result has facets and draws a grid of panels: pass fig=... (or nothing) "
-                          "instead of ax=.")
-        keys = pd.unique(d["facet"])
-        fig, axes = new_grid(len(keys), fig, ncols, sharey, panel=(4.2, 3.0))
-        for key, a in zip(keys, axes, strict=True):
+        def facet(key):
             sub = d[(d["facet"] == key).to_numpy()].reset_index(drop=True)
-            _panel(a, result, sub, annotate=annotate, two_sigma=two_sigma, target=target, legend=False,
-                   labels=labels, style=dict(style), title=str(key), small=True)
-        if sharey:
-            share_ylim(axes)
-        tidy_grid_labels(axes, sharey)
-        fig.suptitle(title or _title(result), x=0.01, ha="left", fontsize=12, fontweight="bold")
-        if legend:
-            handles = _legend_handles(result, d, two_sigma, target, 4.5)
-            where = "outside upper right" if fig.get_layout_engine() is not None else "upper right"
-            fig.legend(handles=handles, loc=where, ncols=len(handles), frameon=False, fontsize=8)
-        if caption:
-            fig.supxlabel(caption_text(result, two_sigma), fontsize=8, x=0.01, ha="left", color=PALETTE["text"])
-        set_alt(fig, result.describe())
-        return fig
-
-    fig, ax = new_axes(ax, figsize or (10, 4.8))
-    _panel(ax, result, d, annotate=annotate, two_sigma=two_sigma, target=target, legend=legend, labels=labels,
-           style=style, title=title or _title(result), small=False)
-    if caption:
-        add_caption(ax, caption_text(result, two_sigma))
-    set_alt(fig, result.describe())
-    return ax
+            return str(key), lambda a, name: _panel(a, result, sub, legend=False, style=dict(style), title=name,
+                                                    small=True, **kw)
+        panels = [facet(key) for key in pd.unique(d["facet"])]
+        handles = _legend_handles(result, d, two_sigma, target, 4.5) if legend else []
+    else:
+        panels = [(None, lambda a, _: _panel(a, result, d, legend=legend, style=style, title=title or _title(result),
+                                             small=False, **kw))]
+        handles = []
+    return draw_chart(result, ax, fig, panels, title=title or _title(result), legend_handles=handles,
+                      caption=caption_text(result, two_sigma) if caption else None, ncols=ncols, sharey=sharey,
+                      figsize=figsize, panel_size=(4.2, 3.0))
 
 
 def _legend_handles(result, d, two_sigma, target, ms) -> list:

@@ -410,16 +410,7 @@ def crossings_limit(n_useful: int) -> int:
     floating-point tail sum whose answer is accepted only when the tail probability is clear of
     5 % by a margin far larger than its rounding error (otherwise integer arithmetic decides).
     ``P(X <= c)`` is a fraction with denominator ``2**(n-1)`` and so never equals 0.05 exactly.
-    Results are cached.
-
-    Parameters
-    ----------
-    n_useful : int
-        Number of useful points (points not on the centre line), at least 1.
-
-    Returns
-    -------
-    int
+    Results are cached. ``n_useful`` is as for :func:`longest_run_limit`; the result is an int.
 
     References
     ----------
@@ -980,15 +971,8 @@ def ihi_astronomical(y) -> np.ndarray:
     fewer as the chart gets longer; skewed data (e.g. lengths of stay) are flagged more often,
     as their long tail also looks "obviously different" on a chart.
 
-    Parameters
-    ----------
-    y : array-like of float
-        The part's values in time order.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        True for an astronomical point.
+    ``y`` holds the part's values in time order; the boolean mask returned is True for an
+    astronomical point.
 
     References
     ----------

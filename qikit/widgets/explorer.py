@@ -272,10 +272,7 @@ def explore(data: pd.DataFrame, *, x=None, y=None, n=None, chart: str = "run", r
     name : str
         The variable name of the data in the generated code.
 
-    Returns
-    -------
-    Explorer
-        An ``ipywidgets.VBox``; display it as the last line of a cell.
+    The result, a :class:`Explorer` (an ``ipywidgets.VBox``), shows itself as a cell's last line.
 
     Examples
     --------

@@ -240,10 +240,7 @@ def choose_chart_quiz() -> ChartQuiz:
     denominators as that branch needs. The last step shows the chart, the reason ``choose_chart`` gives
     and the :func:`qikit.spc` call; "Back" undoes an answer and "Start again" clears them all.
 
-    Returns
-    -------
-    ChartQuiz
-        An ``ipywidgets.VBox``; display it as the last line of a cell.
+    The result, a :class:`ChartQuiz` (an ``ipywidgets.VBox``), shows itself as a cell's last line.
 
     Examples
     --------

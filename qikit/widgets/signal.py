@@ -310,10 +310,7 @@ def signal_or_noise(seed: int = 2024, n: int = 52, *, mean: float = 100.0, sd: f
         With False they come from all points, and a large shift also pulls the centre line, so runs
         appear on the far side of it before the change too.
 
-    Returns
-    -------
-    SignalOrNoise
-        An ``ipywidgets.VBox``; display it as the last line of a cell.
+    The result, a :class:`SignalOrNoise` (an ``ipywidgets.VBox``), shows itself as a cell's last line.
 
     Examples
     --------
