@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -183,3 +184,18 @@ def self_check_quiz(notebook: str, answers) -> Verdict:
 
     questions = {int(n): (q["answer"], q["why"]) for n, q in _self_checks()[notebook].items()}
     return quiz(answers, questions, texts=OPTIONS[f"{notebook}.self_check"])
+
+
+@functools.cache
+def wordings(notebook: str) -> dict[str, re.Pattern]:
+    """The wordings notebook ``notebook``'s checks of written answers recognise, as data
+    (``wordings.json``): each name's regular expression, compiled case-insensitive.
+
+    Examples
+    --------
+    >>> bool(wordings("nb08")["rag"].search("Rated amber this month"))
+    True
+    """
+    text = resources.files(__package__).joinpath("wordings.json").read_text(encoding="utf-8")
+    table = json.loads(text)[notebook]
+    return {name: re.compile(entry["pattern"], re.I) for name, entry in table.items()}

@@ -16,12 +16,11 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 import pandas as pd
 
-from ._feedback import Verdict, is_blank, not_answered, partly, right, self_check_quiz, wrong
-from .spec import Vocabulary, form_checked
+from ._feedback import Verdict, is_blank, not_answered, partly, self_check_quiz, wordings, wrong
+from .spec import Fields, Reading, Vocabulary, form_checked
 
 __all__ = ["trust_metrics", "EXERCISE_TRUST", "REPORT_TRUST", "check_icons", "check_report", "self_check"]
 
@@ -84,6 +83,27 @@ _A_WORDS = {"consistent_pass": "the target will consistently be met",
             "inconsistent": "the target will be met only some of the time (hit and miss)"}
 
 
+#: Exercise 1 as data: for each icon, why R1H's reading is right and what each wrong reading a tutor would
+#: recognise misunderstands ({end}, {upl}: R1H's latest month and upper process limit; {truth}: the right
+#: reading in words).
+_ICONS = {
+    "variation": {
+        "right": "the latest month ({end:%b %Y}) shows {truth}: it lies below the lower process limit, and lower is "
+                 "worse for this measure.",
+        "mistakes": {"common_cause": "look at the latest point, not the whole chart. The last month lies below the "
+                                     "lower process limit, a special cause; lower is worse here, so it is of concern.",
+                     "special_cause_improvement": "a special cause, yes, but which way is better? For four-hour "
+                                                  "performance higher is better, and the last month is low."},
+    },
+    "assurance": {
+        "right": "the target (95%) lies above the upper process limit ({upl:.1f}%), so {truth}.",
+        "mistakes": {"inconsistent": "hit and miss means the target lies between the process limits. Here the "
+                                     "upper limit is {upl:.1f}%, below the 95% target.",
+                     "consistent_pass": "compare the target with the process limits, not with the latest value."},
+    },
+}
+
+
 def _truth(trust: str = EXERCISE_TRUST) -> tuple[str, str, pd.Series]:
     from ..stats.mdc import mdc
 
@@ -107,96 +127,36 @@ def check_icons(answer) -> Verdict:
     >>> check_icons({"variation": "concern", "assurance": "fail"}).correct
     True
     """
-    keys = ("variation", "assurance")
-    if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(answer.get(k)) for k in keys)):
-        return not_answered("Replace each ... with your reading in quotes, then run the cell again.")
-    if not isinstance(answer, Mapping):
-        return wrong("Give your answer as the dictionary in the cell: {\"variation\": \"...\", \"assurance\": "
-                     "\"...\"}.")
     variation, assurance, row = _truth()
-    lines, good, blank = [], 0, 0
-    given_v, given_a = answer.get("variation"), answer.get("assurance")
-    if is_blank(given_v):
-        blank += 1
-        lines.append("variation: not answered yet")
-    else:
-        v = _VARIATION.read(given_v)
-        if v is None:
-            lines.append(f"✘ variation: {given_v!r} is not one of \"common cause\", \"improvement\", \"concern\".")
-        elif v == variation:
-            good += 1
-            lines.append(f"✔ variation: the latest month ({row['end']:%b %Y}) shows {_V_WORDS[v]}: it lies below the "
-                         "lower process limit, and lower is worse for this measure.")
-        elif v == "common_cause":
-            lines.append("✘ variation: look at the latest point, not the whole chart. The last month lies below the "
-                         "lower process limit, a special cause; lower is worse here, so it is of concern.")
-        else:
-            lines.append("✘ variation: a special cause, yes, but which way is better? For four-hour performance "
-                         "higher is better, and the last month is low.")
-    if is_blank(given_a):
-        blank += 1
-        lines.append("assurance: not answered yet")
-    else:
-        a = _ASSURANCE.read(given_a)
-        if a is None:
-            lines.append(f"✘ assurance: {given_a!r} is not one of \"pass\", \"fail\", \"hit and miss\".")
-        elif a == assurance:
-            good += 1
-            lines.append(f"✔ assurance: the target (95%) lies above the upper process limit ({row['upl']:.1f}%), "
-                         f"so {_A_WORDS[a]}.")
-        elif a == "inconsistent":
-            lines.append(f"✘ assurance: hit and miss means the target lies between the process limits. Here the "
-                         f"upper limit is {row['upl']:.1f}%, below the 95% target.")
-        else:
-            lines.append("✘ assurance: compare the target with the process limits, not with the latest value.")
-    if good == 2:
-        return right("Both right: a signal of concern now, and a process that cannot meet the target as it stands. "
-                     "The board needs both: something to investigate, and a system to change.", lines)
-    score = f"{good} of 2 right" + (f" ({blank} not answered yet)" if blank else "") + "."
-    return (partly if good else wrong)(score, lines)
+    facts = {"end": row["end"], "upl": row["upl"]}
+    parts = {"variation": Reading(_VARIATION, variation, words=_V_WORDS, facts=facts, **_ICONS["variation"]),
+             "assurance": Reading(_ASSURANCE, assurance, words=_A_WORDS, facts=facts, **_ICONS["assurance"])}
+    return Fields(parts, example='{"variation": "...", "assurance": "..."}',
+                  blank="Replace each ... with your reading in quotes, then run the cell again.",
+                  done=" A signal of concern now, and a process that cannot meet the target as it stands. The "
+                       "board needs both: something to investigate, and a system to change.").check(answer)
 
 
-_SPC_WORDS = re.compile(r"common[- ]cause|special[- ]cause|no signal|signal|stable|process limit|shift|trend",
-                        re.I)
-_TARGET_WORDS = re.compile(r"target|standard|95 ?%|assurance|hit[- ](and|or)[- ]miss|will not (be )?(meet|met)|"
-                           r"cannot (meet|reach)|consistently|some months", re.I)
-_ACTION_WORDS = re.compile(r"\b(will|plan|plans|planned|propose|proposes|recommend|recommends|ask|asks|action|"
-                           r"actions|change|changes|redesign|project|test|tests|investigat\w*|review)\b", re.I)
-# comparing two points; "in the last month" alone describes the latest point and is fine
-_MONTH_ON_MONTH = re.compile(r"compared (with|to) (the )?(last|previous|same|prior)|\b(up|down|rose|fell|risen|"
-                             r"fallen|improved|worse|better|higher|lower)\b[^.]{0,25}\b(from|than|on) (the |in )?"
-                             r"(last|previous|prior|preceding) month|month[- ]on[- ]month|\b(up|down) from\b|"
-                             r"(worse|better) than (in )?\w+ \d{4}", re.I)
-_RAG = re.compile(r"\b(RAG|red|amber|green)\b", re.I)
-# what the report says the chart shows, to compare with the chart itself
-_SAYS_SPECIAL = re.compile(r"special[- ]cause|\bsignal(s|led)?\b(?<!no signal)|outside the (process )?limits|"
-                           r"(above|below) the (upper|lower)( process)? limit|\bshift\b|\btrend\b", re.I)
-_SAYS_NO_SIGNAL = re.compile(r"common[- ]cause|no (special[- ]cause )?(signals?|special cause)|\bstable\b|"
-                             r"within (the )?(process )?limits|in control|no (real )?change", re.I)
-_SAYS_FAIL = re.compile(r"(will|would) not (consistently |reliably )?(meet|reach|achieve|hit|pass)|won'?t (meet|reach|"
-                        r"achieve|hit)|(cannot|can'?t|unable to) (meet|reach|achieve|hit)|consistently fail\w*|"
-                        r"never (meet|reach|hit)|not capable|incapable|(will|would|can) never be (met|reached|achieved)|"
-                        r"(will|would|can) not be (met|reached|achieved)|won'?t be (met|reached|achieved)", re.I)
-_SAYS_HIT_MISS = re.compile(r"hit[- ](and|or)[- ]miss|some months|some of the time|inconsistent\w*|by chance", re.I)
-_SAYS_PASS = re.compile(r"(will|to) (consistently |reliably )?(meet|reach|achieve|pass|hit) (the|its|our) "
-                        r"(target|standard)|consistently pass\w*|consistently meet\w*", re.I)
+#: What the checks of the board report recognise (wordings.json): the words of SPC and of assurance, an
+#: action, a month-on-month comparison, a RAG rating, and what the report says the chart shows.
+_SAYS = wordings("nb08")
 
 
 def _stated_variation(text: str, latest: str) -> str | None:
     """The variation the report claims for the latest point: "special", "common" or None (not said)."""
-    special, common = _SAYS_SPECIAL.search(text), _SAYS_NO_SIGNAL.search(text)
-    if common and (not special or re.search(r"latest|last month|march 2019|now|currently|this month",
-                                            text[max(common.start() - 60, 0):common.end() + 60], re.I)):
+    special, common = _SAYS["says_special"].search(text), _SAYS["says_no_signal"].search(text)
+    if common and (not special or _SAYS["about_now"].search(
+            text[max(common.start() - 60, 0):common.end() + 60])):
         return "common"
     return "special" if special else ("common" if common else None)
 
 
 def _stated_assurance(text: str) -> str | None:
-    if _SAYS_HIT_MISS.search(text):
+    if _SAYS["says_hit_miss"].search(text):
         return "inconsistent"
-    if _SAYS_FAIL.search(text):
+    if _SAYS["says_fail"].search(text):
         return "consistent_fail"
-    if _SAYS_PASS.search(text):
+    if _SAYS["says_pass"].search(text):
         return "consistent_pass"
     return None
 
@@ -233,21 +193,21 @@ def check_report(text) -> Verdict:
     if said_a is not None and said_a != assurance:
         facts.append(f"- The assurance is wrong: the target (95%) lies {'between' if assurance == 'inconsistent' else 'outside'} "
                      f"the process limits ({row['lpl']:.1f}% to {row['upl']:.1f}%), so {_A_WORDS[assurance]}.")
-    if _MONTH_ON_MONTH.search(text):
-        found = _MONTH_ON_MONTH.search(text).group(0)
+    if _SAYS["month_on_month"].search(text):
+        found = _SAYS["month_on_month"].search(text).group(0)
         notes.append(f"- Drop the month-on-month comparison (\"{found}\"): two points say nothing about whether "
                      "the process has changed. Say what the chart as a whole shows.")
-    if _RAG.search(text):
-        notes.append(f"- Drop the red-amber-green word (\"{_RAG.search(text).group(0)}\"): a RAG rating compares one "
+    if _SAYS["rag"].search(text):
+        notes.append(f"- Drop the red-amber-green word (\"{_SAYS['rag'].search(text).group(0)}\"): a RAG rating compares one "
                      "value with a threshold and ignores variation. Use the variation and assurance readings "
                      "instead.")
-    if said_v is None and not _SPC_WORDS.search(text):
+    if said_v is None and not _SAYS["spc_words"].search(text):
         notes.append("- Say what kind of variation the chart shows: common cause (stable) or a special cause "
                      "(a signal), and which way.")
-    if said_a is None and not _TARGET_WORDS.search(text):
+    if said_a is None and not _SAYS["target_words"].search(text):
         notes.append("- Say whether the target will be met (the assurance): consistently, never without a change, "
                      "or only some of the time.")
-    if not _ACTION_WORDS.search(text):
+    if not _SAYS["action_words"].search(text):
         notes.append("- Say what will happen next: investigate a special cause, or change the system when a "
                      "stable process cannot meet the target.")
     if len(text.split()) < 15:

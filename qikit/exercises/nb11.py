@@ -77,10 +77,6 @@ def show_report(path):
     return _Report(Path(path).read_text(encoding="utf-8"))
 
 
-def _table(items, column: str) -> pd.DataFrame:
-    return pd.DataFrame({column: [i.text for i in items]}, index=pd.RangeIndex(1, len(items) + 1, name="number"))
-
-
 # --- exercise 1: QI, audit or research? -----------------------------------------------------------------
 _ACTIVITY = Vocabulary({"qi": "quality improvement", "audit": "audit", "research": "research"},
                        {"quality improvement": "qi", "improvement": "qi", "qip": "qi", "qi project": "qi",
@@ -107,18 +103,21 @@ _ACTIVITIES = (
                       "this department's care."}),
 )
 
+_EXERCISE_1 = Items(_ACTIVITIES, _ACTIVITY, example='label, e.g. {1: "audit", 2: ...}',
+                    done=" When you are not sure about your own project, answer the HRA decision tool's questions "
+                         "and keep its result with your project notes.",
+                    unknown="{given!r} is not one of qi, audit or research.",
+                    column="activity")
+
 
 def activities() -> pd.DataFrame:
     """Exercise 1: five activities to label quality improvement, audit or research."""
-    return _table(_ACTIVITIES, "activity")
+    return _EXERCISE_1.table()
 
 
 def check_activities(answers):
     """Exercise 1: label each activity ``"qi"``, ``"audit"`` or ``"research"``."""
-    return Items(_ACTIVITIES, _ACTIVITY, example='label, e.g. {1: "audit", 2: ...}',
-                 done=" When you are not sure about your own project, answer the HRA decision tool's questions "
-                      "and keep its result with your project notes.",
-                 unknown="{given!r} is not one of qi, audit or research.").check(answers)
+    return _EXERCISE_1.check(answers)
 
 
 # --- exercise 2: ethics -------------------------------------------------------------------------------
@@ -173,18 +172,21 @@ _IDEAS = (
          "customer", "it strengthens the relationship with the people the service is for."),
 )
 
+_EXERCISE_3 = Items(_IDEAS, _GROUPS, example='group, e.g. {1: "waste", 2: ...}',
+                    done=" Concepts are where ideas come from: when the team is stuck, read down the list and ask "
+                         "what each would mean on your ward.",
+                    unknown="{given!r} is not one of the groups ({options}).",
+                    column="change idea")
+
 
 def ideas() -> pd.DataFrame:
     """Exercise 3: five change ideas to match to a group of change concepts."""
-    return _table(_IDEAS, "change idea")
+    return _EXERCISE_3.table()
 
 
 def check_change_concepts(answers):
     """Exercise 3: give each change idea its group of change concepts, by key (``"waste"``, ``"flow"``, ...)."""
-    return Items(_IDEAS, _GROUPS, example='group, e.g. {1: "waste", 2: ...}',
-                 done=" Concepts are where ideas come from: when the team is stuck, read down the list and ask "
-                      "what each would mean on your ward.",
-                 unknown="{given!r} is not one of the groups ({options}).").check(answers)
+    return _EXERCISE_3.check(answers)
 
 
 # --- exercise 4: sampling -------------------------------------------------------------------------------
@@ -235,17 +237,20 @@ _STEPS = (
          "people's skills left unused are the eighth waste."),
 )
 
+_EXERCISE_5 = Items(_STEPS, _WASTE, example='waste, e.g. {1: "motion", 2: ...}',
+                    done=" For each waste, ask why five times to reach a cause the team can change.",
+                    unknown="{given!r} is not one of the wastes ({options}).",
+                    column="what the team saw")
+
 
 def steps() -> pd.DataFrame:
     """Exercise 5: five things seen on a ward to label with one of Lean's wastes."""
-    return _table(_STEPS, "what the team saw")
+    return _EXERCISE_5.table()
 
 
 def check_wastes(answers):
     """Exercise 5: label each step with its waste (``"motion"``, ``"waiting"``, ...)."""
-    return Items(_STEPS, _WASTE, example='waste, e.g. {1: "motion", 2: ...}',
-                 done=" For each waste, ask why five times to reach a cause the team can change.",
-                 unknown="{given!r} is not one of the wastes ({options}).").check(answers)
+    return _EXERCISE_5.check(answers)
 
 
 # --- exercise 6: SQUIRE 2.0 ------------------------------------------------------------------------------
@@ -270,18 +275,21 @@ _WRITE_UP = (
          "SQUIRE 2.0 asks for ethical considerations within the methods."),
 )
 
+_EXERCISE_6 = Items(_WRITE_UP, _PARTS, example='part, e.g. {1: "introduction", 2: ...}',
+                    done=" project.report() lays out your own project under the same headings.",
+                    unknown="{given!r} is not a part of the write-up (introduction, methods, results, "
+                            "discussion).",
+                    column="piece of the write-up")
+
 
 def write_up() -> pd.DataFrame:
     """Exercise 6: five pieces of a write-up to place in a SQUIRE 2.0 part."""
-    return _table(_WRITE_UP, "piece of the write-up")
+    return _EXERCISE_6.table()
 
 
 def check_squire(answers):
     """Exercise 6: put each piece in its SQUIRE 2.0 part: introduction, methods, results or discussion."""
-    return Items(_WRITE_UP, _PARTS, example='part, e.g. {1: "introduction", 2: ...}',
-                 done=" project.report() lays out your own project under the same headings.",
-                 unknown="{given!r} is not a part of the write-up (introduction, methods, results, "
-                         "discussion).").check(answers)
+    return _EXERCISE_6.check(answers)
 
 
 # --- self-check -------------------------------------------------------------------------------------------

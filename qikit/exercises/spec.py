@@ -314,6 +314,15 @@ class Items:
     #: Say exactly what to do when nothing is answered yet, or the answer is not a dictionary (else generic).
     blank: str | None = None
     wrong_form: str | None = None
+    #: The heading of the items' column in :meth:`table`.
+    column: str = "item"
+
+    def table(self):
+        """The items as a trainee sees them: a pandas DataFrame, one row per item numbered from 1."""
+        import pandas as pd
+
+        return pd.DataFrame({self.column: [i.text for i in self.items]},
+                            index=pd.RangeIndex(1, len(self.items) + 1, name="number"))
 
     def mark(self, number: int, given) -> Mark:
         item = self.items[number - 1]
@@ -343,6 +352,37 @@ class Items:
 
 
 # --------------------------------------------------------------------------------------- numbers
+@dataclass(frozen=True)
+class Reading:
+    """One reading of a chart whose right answer comes from the data (a Making Data Count icon, say).
+
+    ``vocabulary`` reads the trainee's words; ``truth`` is the right key; ``right`` says why it is right,
+    ``mistakes`` what each wrong reading a tutor would recognise misunderstands (``{key: why}``) and
+    ``otherwise`` answers any other. Each is a template filled from ``facts`` (the chart's numbers) and
+    ``{truth}`` (the right reading in ``words``)."""
+
+    vocabulary: Vocabulary
+    truth: str
+    right: str
+    mistakes: Mapping[str, str] = field(default_factory=dict)
+    otherwise: str = "The chart shows {truth}."
+    words: Mapping[str, str] = field(default_factory=dict)
+    facts: Mapping[str, object] = field(default_factory=dict)
+    unknown: str = "{given!r} is not one of {options}."
+
+    def mark(self, given) -> Mark:
+        if is_blank(given):
+            return Mark(NOT_ANSWERED, "")
+        key = self.vocabulary.read(given)
+        fill = {**self.facts, "truth": self.words.get(self.truth, self.truth), "given": given,
+                "options": ", ".join(f'"{name}"' for name in self.vocabulary.names.values())}
+        if key is None:
+            return Mark(WRONG, self.unknown.format(**fill))
+        if key == self.truth:
+            return Mark(RIGHT, self.right.format(**fill))
+        return Mark(WRONG, self.mistakes.get(key, self.otherwise).format(**fill))
+
+
 @dataclass(frozen=True)
 class Miss:
     """A wrong value a tutor would recognise: ``value`` (within ``tol``, default the question's), what it
@@ -415,11 +455,13 @@ class Fields:
     example: str
     done: str = ""
     partial: str = ""
+    #: Say exactly what to do when nothing is answered yet (else "Fill in <example>, ...").
+    blank: str | None = None
 
     def check(self, answer) -> Verdict:
         keys = tuple(self.parts)
         if is_blank(answer) or (isinstance(answer, Mapping) and all(is_blank(answer.get(k, ...)) for k in keys)):
-            return not_answered(f"Fill in {self.example}, then run the cell again.")
+            return not_answered(self.blank or f"Fill in {self.example}, then run the cell again.")
         if not isinstance(answer, Mapping):
             return wrong(f"Give your answer as the dictionary in the cell: {self.example}.")
         marks = {k: spec.mark(answer.get(k, ...)) for k, spec in self.parts.items()}
