@@ -121,7 +121,7 @@ def check_activities(answers):
 
 
 # --- exercise 2: ethics -------------------------------------------------------------------------------
-_ETHICS = Choice({
+_ETHICS = Choice(correct="b", options={
     "a": Option("Apply to an NHS research ethics committee before the first PDSA cycle",
                 "Research ethics committee review is for research. A local QI project that does not randomise or "
                 "test an unproven treatment is not research; register it locally instead."),
@@ -132,7 +132,7 @@ _ETHICS = Choice({
     "c": Option("Nothing: QI never needs any approval",
                 "QI still needs local registration and the trust's rules on data and consent, and some QI "
                 "projects raise ethical questions of their own."),
-}, correct="b")
+})
 
 
 def check_ethics(answer):
@@ -190,7 +190,7 @@ def check_change_concepts(answers):
 
 
 # --- exercise 4: sampling -------------------------------------------------------------------------------
-_SAMPLING = Choice({
+_SAMPLING = Choice(correct="b", options={
     "a": Option("Every admission in one month, counted once at the end of the month",
                 "One big count a month gives one point a month: too slow to see a change work, and too much work "
                 "for a small team."),
@@ -200,7 +200,7 @@ _SAMPLING = Choice({
     "c": Option("The 10 patients the nurse in charge thinks are most at risk each week",
                 "Chosen by judgement, the sample changes with who chooses: it is biased, and the trend may "
                 "reflect the choosing rather than the care."),
-}, correct="b")
+})
 
 
 def check_sampling(answer):

@@ -214,212 +214,6 @@ def outside(y: np.ndarray, lcl: np.ndarray, ucl: np.ndarray) -> np.ndarray:
     return out
 
 
-def weco_1(z) -> np.ndarray:
-    """Western Electric rule 1: one point more than 3 sigma from the centre line (z > 3 or z < -3).
-
-    References
-    ----------
-    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 1).
-    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
-
-    Examples
-    --------
-    >>> weco_1([0.5, 3.0, 3.1, -3.2]).astype(int)
-    array([0, 0, 1, 1])
-    """
-    return _beyond_3(_z(z))
-
-
-def weco_2(z) -> np.ndarray:
-    """Western Electric rule 2: 2 of 3 consecutive points more than 2 sigma from the centre line,
-    on the same side. The points beyond 2 sigma are flagged.
-
-    References
-    ----------
-    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 2).
-    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
-
-    Examples
-    --------
-    >>> weco_2([2.5, 0.0, 2.1, 0.0, 0.0, 2.2]).astype(int)
-    array([1, 0, 1, 0, 0, 0])
-    """
-    return _beyond_2_of_3(_z(z))
-
-
-def weco_3(z) -> np.ndarray:
-    """Western Electric rule 3: 4 of 5 consecutive points more than 1 sigma from the centre line,
-    on the same side. The points beyond 1 sigma are flagged.
-
-    References
-    ----------
-    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 3).
-    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
-
-    Examples
-    --------
-    >>> weco_3([1.5, 1.2, 0.0, 1.1, 1.9]).astype(int)
-    array([1, 1, 0, 1, 1])
-    """
-    return _beyond_1_4_of_5(_z(z))
-
-
-def weco_4(z) -> np.ndarray:
-    """Western Electric rule 4: 8 or more consecutive points on the same side of the centre line.
-
-    A point exactly on the centre line breaks the run.
-
-    References
-    ----------
-    Western Electric Company. Statistical Quality Control Handbook. 1956 (test 4).
-    Montgomery DC. Introduction to Statistical Quality Control. 7th ed. Wiley; 2013, ch. 5.
-
-    Examples
-    --------
-    >>> weco_4([-1, 1, 1, 1, 1, 1, 1, 1, 1]).astype(int)
-    array([0, 1, 1, 1, 1, 1, 1, 1, 1])
-    """
-    return _same_side_in_row(_z(z), 8)
-
-
-def nelson_1(z) -> np.ndarray:
-    """Nelson test 1: one point more than 3 sigma from the centre line (z > 3 or z < -3).
-
-    References
-    ----------
-    Nelson LS. The Shewhart control chart - tests for special causes. J Qual Technol
-    1984;16(4):237-239 (test 1).
-
-    Examples
-    --------
-    >>> nelson_1([-3.5, 0.0, 3.0]).astype(int)
-    array([1, 0, 0])
-    """
-    return weco_1(z)
-
-
-def nelson_2(z) -> np.ndarray:
-    """Nelson test 2: 9 or more points in a row on the same side of the centre line.
-
-    A point exactly on the centre line breaks the run.
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 2).
-
-    Examples
-    --------
-    >>> nelson_2([-0.5] * 9 + [0.5]).astype(int)
-    array([1, 1, 1, 1, 1, 1, 1, 1, 1, 0])
-    """
-    return _same_side_in_row(_z(z), 9)
-
-
-def nelson_3(z) -> np.ndarray:
-    """Nelson test 3: 6 or more points in a row steadily increasing, or steadily decreasing.
-
-    Equal consecutive values break the run.
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 3).
-
-    Examples
-    --------
-    >>> nelson_3([0, -1, -0.5, 0, 0.5, 1, 1.5, 1]).astype(int)
-    array([0, 1, 1, 1, 1, 1, 1, 0])
-    """
-    return _trend(_z(z))
-
-
-def nelson_4(z) -> np.ndarray:
-    """Nelson test 4: 14 or more points in a row alternating up and down.
-
-    Each step must reverse the direction of the one before; an equal pair breaks the pattern.
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 4).
-
-    Examples
-    --------
-    >>> nelson_4([0, 1] * 7).astype(int)
-    array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
-    """
-    return _alternating(_z(z))
-
-
-def nelson_5(z) -> np.ndarray:
-    """Nelson test 5: 2 of 3 points in a row more than 2 sigma from the centre line, same side.
-
-    The points beyond 2 sigma are flagged (same pattern as Western Electric rule 2).
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 5).
-
-    Examples
-    --------
-    >>> nelson_5([-2.1, -1.0, -2.5]).astype(int)
-    array([1, 0, 1])
-    """
-    return weco_2(z)
-
-
-def nelson_6(z) -> np.ndarray:
-    """Nelson test 6: 4 of 5 points in a row more than 1 sigma from the centre line, same side.
-
-    The points beyond 1 sigma are flagged (same pattern as Western Electric rule 3).
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 6).
-
-    Examples
-    --------
-    >>> nelson_6([-1.5, -1.2, -1.1, 0.0, -1.9]).astype(int)
-    array([1, 1, 1, 0, 1])
-    """
-    return weco_3(z)
-
-
-def nelson_7(z) -> np.ndarray:
-    """Nelson test 7: 15 or more points in a row within 1 sigma of the centre line, either side.
-
-    "Within" includes a point exactly 1 sigma away (it is not beyond 1 sigma). Points hugging the
-    centre line suggest the limits are too wide, often because data from different sources were
-    mixed in each subgroup (stratification).
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 7).
-
-    Examples
-    --------
-    >>> nelson_7([0.5, -0.5] * 7 + [1.0]).astype(int)
-    array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
-    """
-    z = _z(z)
-    return _in_row(np.abs(z) <= 1, 15)
-
-
-def nelson_8(z) -> np.ndarray:
-    """Nelson test 8: 8 or more points in a row more than 1 sigma from the centre line, on either
-    side (none within 1 sigma).
-
-    References
-    ----------
-    Nelson LS. J Qual Technol 1984;16(4):237-239 (test 8).
-
-    Examples
-    --------
-    >>> nelson_8([1.5, -1.5] * 4).astype(int)
-    array([1, 1, 1, 1, 1, 1, 1, 1])
-    """
-    z = _z(z)
-    return _in_row(np.abs(z) > 1, 8)
-
-
 # ----------------------------------------------------------------------------------------------
 # the registry
 # ----------------------------------------------------------------------------------------------
@@ -668,75 +462,140 @@ _ANHOEJ = "Anhøj J, Olesen AV, PLoS ONE 2014;9(11):e113825"
 _IHI = ("Perla RJ, Provost LP, Murray SK, BMJ Qual Saf 2011;20(1):46-51; "
         "Provost LP, Murray SK, The Health Care Data Guide (2011), ch. 3")
 
-_BEYOND_LIMITS = Rule(
-    "beyond_limits", "Point outside the control limits",
-    "A point above the upper or below the lower control limit",
-    "Shewhart WA, Economic Control of Quality of Manufactured Product (1931); qicharts2 sigma signal",
-    needs="limits", optional=True, _apply=_apply_beyond_limits)
-_ANHOEJ_SHIFT = Rule(
-    "anhoej_shift", "Unusually long run",
-    "More points in a row on one side of the centre line than chance would give",
-    f"{_ANHOEJ}; Schilling MF, Math Mag 2012;85(2):141-149", _apply=_apply_anhoej_shift)
-_ANHOEJ_CROSSINGS = Rule(
-    "anhoej_crossings", "Too few crossings",
-    "The line crosses the centre line fewer times than chance would give",
-    f"{_ANHOEJ}; Chen Z, Model Assist Stat Appl 2010;5:73-77", part_level=True,
-    _apply=_apply_anhoej_crossings)
-_IHI_SHIFT = Rule(
-    "ihi_shift", "Shift", "6 or more points in a row above, or below, the median", _IHI,
-    _apply=_apply_ihi_shift)
-_IHI_TREND = Rule(
-    "ihi_trend", "Trend", "5 or more points in a row all going up, or all going down", _IHI,
-    _apply=_apply_ihi_trend)
-_IHI_RUNS = Rule(
-    "ihi_runs", "Too few or too many runs",
-    "Too few or too many runs (groups of points on one side of the median) for the number of points",
-    f"{_IHI}; Swed FS, Eisenhart C, Ann Math Stat 1943;14(1):66-87", part_level=True,
-    _apply=_apply_ihi_runs)
-_IHI_ASTRONOMICAL = Rule(
-    "ihi_astronomical", "Astronomical data point",
-    "A point obviously different from all the others",
-    f"{_IHI}; qikit's operationalisation (gap more than twice the range of the other points)",
-    _apply=_apply_ihi_astronomical)
-
-_WECO_RULES = (
-    Rule("weco1", "Western Electric rule 1",
-         "A point more than 3 sigma from the centre line (outside the control limits)",
-         f"{_WECO}; {_MONTGOMERY}", needs="sigma", _apply=_apply_sigma_rule_1),
-    _zone_rule("weco2", "Western Electric rule 2",
-               "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
-               f"{_WECO}; {_MONTGOMERY}", _beyond_2_of_3),
-    _zone_rule("weco3", "Western Electric rule 3",
-               "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
-               f"{_WECO}; {_MONTGOMERY}", _beyond_1_4_of_5),
-    _zone_rule("weco4", "Western Electric rule 4",
-               "8 or more points in a row on the same side of the centre line",
-               f"{_WECO}; {_MONTGOMERY}", lambda z, segs: _same_side_in_row(z, 8, _first(segs))),
+# The rules of the run-chart sets, and the limits rule of the "anhoej" set: one table.
+_BEYOND_LIMITS, _ANHOEJ_SHIFT, _ANHOEJ_CROSSINGS, _IHI_SHIFT, _IHI_TREND, _IHI_RUNS, _IHI_ASTRONOMICAL = (
+    Rule("beyond_limits", "Point outside the control limits",
+         "A point above the upper or below the lower control limit",
+         "Shewhart WA, Economic Control of Quality of Manufactured Product (1931); qicharts2 sigma signal",
+         needs="limits", optional=True, _apply=_apply_beyond_limits),
+    Rule("anhoej_shift", "Unusually long run",
+         "More points in a row on one side of the centre line than chance would give",
+         f"{_ANHOEJ}; Schilling MF, Math Mag 2012;85(2):141-149", _apply=_apply_anhoej_shift),
+    Rule("anhoej_crossings", "Too few crossings", "The line crosses the centre line fewer times than chance would give",
+         f"{_ANHOEJ}; Chen Z, Model Assist Stat Appl 2010;5:73-77", part_level=True, _apply=_apply_anhoej_crossings),
+    Rule("ihi_shift", "Shift", "6 or more points in a row above, or below, the median", _IHI, _apply=_apply_ihi_shift),
+    Rule("ihi_trend", "Trend", "5 or more points in a row all going up, or all going down", _IHI,
+         _apply=_apply_ihi_trend),
+    Rule("ihi_runs", "Too few or too many runs",
+         "Too few or too many runs (groups of points on one side of the median) for the number of points",
+         f"{_IHI}; Swed FS, Eisenhart C, Ann Math Stat 1943;14(1):66-87", part_level=True, _apply=_apply_ihi_runs),
+    Rule("ihi_astronomical", "Astronomical data point", "A point obviously different from all the others",
+         f"{_IHI}; qikit's operationalisation (gap more than twice the range of the other points)",
+         _apply=_apply_ihi_astronomical),
 )
 
-_NELSON_RULES = (
-    Rule("nelson1", "Nelson rule 1",
-         "A point more than 3 sigma from the centre line (outside the control limits)",
-         _NELSON, needs="sigma", _apply=_apply_sigma_rule_1),
-    _zone_rule("nelson2", "Nelson rule 2",
-               "9 or more points in a row on the same side of the centre line", _NELSON, lambda z, segs: _same_side_in_row(z, 9, _first(segs))),
-    _zone_rule("nelson3", "Nelson rule 3",
-               "6 or more points in a row all going up, or all going down", _NELSON, lambda z, segs: _trend(z, _first(segs))),
-    _zone_rule("nelson4", "Nelson rule 4",
-               "14 or more points in a row alternating up and down", _NELSON, lambda z, segs: _alternating(z, _first(segs))),
-    _zone_rule("nelson5", "Nelson rule 5",
-               "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
-               _NELSON, _beyond_2_of_3),
-    _zone_rule("nelson6", "Nelson rule 6",
-               "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
-               _NELSON, _beyond_1_4_of_5),
-    _zone_rule("nelson7", "Nelson rule 7",
-               "15 or more points in a row within 1 sigma of the centre line (hugging the centre line)",
-               _NELSON, lambda z, segs: _in_row(np.abs(z) <= 1, 15, _first(segs))),
-    _zone_rule("nelson8", "Nelson rule 8",
-               "8 or more points in a row more than 1 sigma from the centre line, on either side",
-               _NELSON, lambda z, segs: _in_row(np.abs(z) > 1, 8, _first(segs))),
+
+@dataclass(frozen=True)
+class _ZoneRow:
+    """One zone or pattern rule of the Western Electric and Nelson sets: its registry entry, its public
+    function (``weco_2(z)``: the mask on standardised values) and that function's worked example,
+    written by hand."""
+
+    code: str
+    name: str
+    description: str
+    source: str
+    kernel: Callable
+    note: str = ""
+    example: tuple = ()
+    flags: tuple = ()
+    apply: Callable | None = None  # the registry's own test where it differs from the kernel on z
+
+
+def _same_side(k):
+    return lambda z, segs: _same_side_in_row(z, k, _first(segs))
+
+
+_BREAKS_ON_CENTRE = "A point exactly on the centre line breaks the run."
+_ZONE_ROWS = (
+    _ZoneRow("weco1", "Western Electric rule 1",
+             "A point more than 3 sigma from the centre line (outside the control limits)",
+             f"{_WECO}, test 1; {_MONTGOMERY}", _beyond_3,
+             "On a chart with limits the registry's rule reads the drawn limits; this function reads z > 3 or z < -3.",
+             (0.5, 3.0, 3.1, -3.2), (0, 0, 1, 1), _apply_sigma_rule_1),
+    _ZoneRow("weco2", "Western Electric rule 2",
+             "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
+             f"{_WECO}, test 2; {_MONTGOMERY}", _beyond_2_of_3, "The points beyond 2 sigma are flagged.",
+             (2.5, 0.0, 2.1, 0.0, 0.0, 2.2), (1, 0, 1, 0, 0, 0)),
+    _ZoneRow("weco3", "Western Electric rule 3",
+             "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
+             f"{_WECO}, test 3; {_MONTGOMERY}", _beyond_1_4_of_5, "The points beyond 1 sigma are flagged.",
+             (1.5, 1.2, 0.0, 1.1, 1.9), (1, 1, 0, 1, 1)),
+    _ZoneRow("weco4", "Western Electric rule 4", "8 or more points in a row on the same side of the centre line",
+             f"{_WECO}, test 4; {_MONTGOMERY}", _same_side(8), _BREAKS_ON_CENTRE,
+             (-1, 1, 1, 1, 1, 1, 1, 1, 1), (0, 1, 1, 1, 1, 1, 1, 1, 1)),
+    _ZoneRow("nelson1", "Nelson rule 1",
+             "A point more than 3 sigma from the centre line (outside the control limits)",
+             f"{_NELSON}, test 1", _beyond_3,
+             "On a chart with limits the registry's rule reads the drawn limits; this function reads z > 3 or z < -3.",
+             (-3.5, 0.0, 3.0), (1, 0, 0), _apply_sigma_rule_1),
+    _ZoneRow("nelson2", "Nelson rule 2", "9 or more points in a row on the same side of the centre line",
+             f"{_NELSON}, test 2", _same_side(9), _BREAKS_ON_CENTRE,
+             (-0.5,) * 9 + (0.5,), (1,) * 9 + (0,)),
+    _ZoneRow("nelson3", "Nelson rule 3", "6 or more points in a row all going up, or all going down",
+             f"{_NELSON}, test 3", lambda z, segs: _trend(z, _first(segs)),
+             "Steadily means strictly: equal consecutive values break the run.",
+             (0, -1, -0.5, 0, 0.5, 1, 1.5, 1), (0, 1, 1, 1, 1, 1, 1, 0)),
+    _ZoneRow("nelson4", "Nelson rule 4", "14 or more points in a row alternating up and down",
+             f"{_NELSON}, test 4", lambda z, segs: _alternating(z, _first(segs)),
+             "Each step must reverse the direction of the one before; an equal pair breaks the pattern.",
+             (0, 1) * 7, (1,) * 14),
+    _ZoneRow("nelson5", "Nelson rule 5",
+             "2 out of 3 points in a row more than 2 sigma from the centre line, on the same side",
+             f"{_NELSON}, test 5", _beyond_2_of_3,
+             "The points beyond 2 sigma are flagged (the pattern of Western Electric rule 2).",
+             (-2.1, -1.0, -2.5), (1, 0, 1)),
+    _ZoneRow("nelson6", "Nelson rule 6",
+             "4 out of 5 points in a row more than 1 sigma from the centre line, on the same side",
+             f"{_NELSON}, test 6", _beyond_1_4_of_5,
+             "The points beyond 1 sigma are flagged (the pattern of Western Electric rule 3).",
+             (-1.5, -1.2, -1.1, 0.0, -1.9), (1, 1, 1, 0, 1)),
+    _ZoneRow("nelson7", "Nelson rule 7",
+             "15 or more points in a row within 1 sigma of the centre line (hugging the centre line)",
+             f"{_NELSON}, test 7", lambda z, segs: _in_row(np.abs(z) <= 1, 15, _first(segs)),
+             "Within includes a point exactly 1 sigma away (it is not beyond 1 sigma). Points hugging the "
+             "centre line suggest the limits are too wide, often because data from different sources were "
+             "mixed in each subgroup (stratification).",
+             (0.5, -0.5) * 7 + (1.0,), (1,) * 15),
+    _ZoneRow("nelson8", "Nelson rule 8",
+             "8 or more points in a row more than 1 sigma from the centre line, on either side",
+             f"{_NELSON}, test 8", lambda z, segs: _in_row(np.abs(z) > 1, 8, _first(segs)),
+             "None of them is within 1 sigma.", (1.5, -1.5) * 4, (1,) * 8),
 )
+
+
+def _registered(row: _ZoneRow) -> Rule:
+    if row.apply is not None:
+        return Rule(row.code, row.name, row.description, row.source, needs="sigma", _apply=row.apply)
+    return _zone_rule(row.code, row.name, row.description, row.source, row.kernel)
+
+
+def _public(row: _ZoneRow) -> Callable[..., np.ndarray]:
+    """The rule as a function of standardised values ``z`` (one part of a chart), returning its mask."""
+    name = f"{row.code[:-1]}_{row.code[-1]}"
+
+    def flags(z) -> np.ndarray:
+        return row.kernel(_z(z), None)
+
+    flags.__name__ = flags.__qualname__ = name
+    flags.__module__ = __name__
+    example = ", ".join(f"{v:g}" for v in row.example)
+    flags.__doc__ = (f"{row.name}: {row.description[0].lower()}{row.description[1:]}.\n\n    {row.note}\n\n"
+                     f"    Parameters\n    ----------\n    z : array-like of float\n        Standardised values "
+                     f"``(y - cl) / sigma`` of one part of a chart.\n\n    Returns\n    -------\n    numpy.ndarray "
+                     f"of bool\n        True for the points in the pattern.\n\n    References\n    ----------\n"
+                     f"    {row.source}.\n\n    Examples\n    --------\n    >>> {name}([{example}]).astype(int)\n"
+                     f"    array([{', '.join(str(f) for f in row.flags)}])\n    ")
+    return flags
+
+
+_PUBLIC = {f"{row.code[:-1]}_{row.code[-1]}": _public(row) for row in _ZONE_ROWS}
+weco_1, weco_2, weco_3, weco_4 = (_PUBLIC[f"weco_{k}"] for k in range(1, 5))
+nelson_1, nelson_2, nelson_3, nelson_4, nelson_5, nelson_6, nelson_7, nelson_8 = (
+    _PUBLIC[f"nelson_{k}"] for k in range(1, 9))
+
+_WECO_RULES = tuple(_registered(row) for row in _ZONE_ROWS if row.code.startswith("weco"))
+_NELSON_RULES = tuple(_registered(row) for row in _ZONE_ROWS if row.code.startswith("nelson"))
 
 #: The rule sets a user can choose, by name.
 RULE_SETS: dict[str, tuple[Rule, ...]] = {
