@@ -29,6 +29,7 @@ from qikit.grading.integrity import (
     ReportingOverwriteCells,
     SafeClearHiddenTests,
 )
+from qikit.grading.pages import page_settings
 
 c = get_config()  # noqa: F821 (provided by traitlets when it runs this file)
 
@@ -86,10 +87,17 @@ def feedback_without_tracebacks(nb, resources):
 # from the first hidden test on, checks show only their authors' messages and students' cells a note.
 c.GenerateFeedback.preprocessors = [GetGrades, ContainHiddenTestRuns, RedactHiddenTests, SafeClearHiddenTests,
                                     feedback_without_tracebacks, FeedbackLabels, CSSHTMLHeaderPreprocessor]
-# The course's feedback page (qikit/grading/templates/feedback): language set, messages wrapped,
-# checks named by question, set-up code folded, the score summary in words.
-for _key, _value in template_settings().items():
+# The pages nbgrader renders from students' notebooks (qikit/grading/pages.py). In every one, the HTML a
+# submission carries (markdown answers, its code's output) is cleaned: no script of a student's runs in
+# a tutor's formgrader, where it would act with the grader's rights. formgrader's marking page is made
+# accessible (templates/marking); formgrader builds it from these top-level settings, wherever it runs.
+for _key, _value in page_settings().items():
     setattr(c.HTMLExporter, _key, _value)
+# The course's feedback page (qikit/grading/templates/feedback): language set, messages wrapped,
+# checks named by question, set-up code folded, the score summary in words. Set for GenerateFeedback's
+# exporter only (it is made with GenerateFeedback as its parent), over the settings above.
+for _key, _value in template_settings().items():
+    setattr(c.GenerateFeedback.HTMLExporter, _key, _value)
 
 # --- what each submission did: tampering, code to look at, why it was not graded ---------------------
 # nbgrader's OverwriteCells restores locked cells and logs "checksum ... has changed!" for every

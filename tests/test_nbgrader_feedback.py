@@ -1,7 +1,11 @@
 """Feedback a trainee can read (qikit/grading/feedback.py, templates/feedback): the page names each check by
 its question, wraps long messages, folds set-up code, sets its language and sums up the score in words;
 and axe-core, run in Debian's Chromium, finds no serious or critical WCAG 2.2 AA violation on a feedback
-page or on formgrader's view of a student's submission.
+page or on formgrader's marking page (qikit/grading/pages.py, templates/marking).
+
+A hostile student's submission carries script in every form a notebook can (HTML in a markdown answer,
+a JavaScript output, an HTML output with an event handler): none of it runs in the tutor's formgrader,
+where it would act with the grader's rights, nor in a feedback page; the answer's words are still shown.
 
 axe-core comes from npm (``npm install --prefix .ci-home/node axe-core@^4.10``, as .ci/run installs its
 node tools); Chromium is Debian's, driven by Playwright with ``executable_path="/usr/bin/chromium"``.
@@ -17,6 +21,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader_helpers import (
     COURSE,
@@ -44,6 +49,21 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+WRITTEN = "a1_balancing_paragraph"  # the written answer a tutor marks in formgrader
+#: Each payload, if it ran, would leave its mark on window.qikitPwned (where the page would be the tutor's).
+HOSTILE_MARKDOWN = """
+
+Also **see the audit**. <img src="nothing.png" onerror="window.qikitPwned = 'markdown img'">
+<script>window.qikitPwned = 'markdown script'</script>
+<a href="javascript:window.qikitPwned = 'link'">open</a>
+<iframe srcdoc="<script>parent.qikitPwned = 'iframe'</script>"></iframe>
+<svg onload="window.qikitPwned = 'svg'"></svg>
+<input class="score tabbable" id="a1_q1_test"> <div class="navbar navbar-fixed-top">Full credit given</div>"""
+HOSTILE_CODE = """from IPython.display import HTML, Javascript, Markdown, display
+display(Javascript("window.qikitPwned = 'javascript output'"))
+display(HTML('<img src="nothing.png" onerror="window.qikitPwned = \\'html output\\'">'))
+display(Markdown('<img src="nothing.png" onerror="window.qikitPwned = \\'markdown output\\'">'))"""
+
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
@@ -62,7 +82,10 @@ def course(tmp_path_factory):
     model = reference_answers(read(notebook_path(root, "source", NAME)))
     submit(root, "ref", NAME, answered(release, model))
     submit(root, "wrong", NAME, answered(release, {**model, **MISCONCEPTIONS[NAME].answers}))
-    for student in ("ref", "wrong"):
+    hostile = answered(release, {**model, WRITTEN: model[WRITTEN] + HOSTILE_MARKDOWN})
+    hostile.cells.append(nbformat.v4.new_code_cell(HOSTILE_CODE))
+    submit(root, "hostile", NAME, hostile)
+    for student in ("ref", "wrong", "hostile"):
         assert api.autograde(NAME, student)["success"]
     result = api.generate_feedback(NAME)  # the API formgrader's button uses
     assert result["success"], result.get("log")
@@ -126,7 +149,7 @@ def browser():
     shutil.rmtree(profile, ignore_errors=True)
 
 
-@pytest.mark.parametrize("student", ["ref", "wrong"])
+@pytest.mark.parametrize("student", ["ref", "wrong", "hostile"])
 def test_feedback_page_passes_axe(course, browser, student):
     layout, root, api = course
     page = browser.new_page()
@@ -136,19 +159,18 @@ def test_feedback_page_passes_axe(course, browser, student):
     assert violations == [], json.dumps(violations, indent=1)
 
 
-@pytest.mark.xfail(strict=True, reason="nbgrader 0.9's formgrader pages (its own templates, loaded from a fixed "
-                   "path) fail axe: colour contrast, no lang, unlabelled score inputs, lists, links in text; not "
-                   "fixable from the course's configuration. Strict: passes only when fixed, then remove this mark.")
-def test_formgrader_student_view_passes_axe(course, browser, tmp_path):
-    """Formgrader, started as the guide says, showing the model answer's submission to the tutor."""
+@pytest.fixture(scope="module")
+def formgrader(course, tmp_path_factory):
+    """formgrader, started as the guide says; yields a function that opens a student's marking page."""
     from test_nbgrader_guide import guide_block
 
     layout, root, api = course
-    settings = tmp_path / "jupyter-config"
+    home = tmp_path_factory.mktemp("formgrader")
+    settings = home / "jupyter-config"
     settings.mkdir()
     (settings / "jupyter_server_config.json").write_text(json.dumps(
         {"ServerApp": {"allow_root": True, "ip": "127.0.0.1", "port": 0}}))
-    runtime = tmp_path / "runtime"
+    runtime = home / "runtime"
     env = {**os.environ, "JUPYTER_TOKEN": "axe-token", "BROWSER": "true", "JUPYTER_RUNTIME_DIR": str(runtime),
            "JUPYTER_CONFIG_DIR": str(settings)}
     env.pop("QIKIT_COURSE_DIR", None)
@@ -163,14 +185,59 @@ def test_formgrader_student_view_passes_axe(course, browser, tmp_path):
                 url = json.loads(info.read_text())["url"]
             time.sleep(0.5)
         assert url
-        with api.gradebook as gb:
-            submission = gb.find_submission_notebook(NAME, NAME, "ref").id
-        page = browser.new_page()
-        page.goto(f"{url}formgrader/submissions/{submission}/?index=0&token=axe-token")
-        page.wait_for_load_state("networkidle")
-        assert "Student's answer" in page.content() or NAME in page.content()
-        violations = _axe_violations(page)
-        page.close()
+
+        def marking_page(student):
+            with api.gradebook as gb:
+                submission = gb.find_submission_notebook(NAME, NAME, student).id
+            return f"{url}formgrader/submissions/{submission}/?index=0&token=axe-token"
+
+        yield marking_page
     finally:
         stop_group(server)
+
+
+@pytest.mark.parametrize("student", ["ref", "hostile"])
+def test_formgrader_marking_page_passes_axe(formgrader, browser, student):
+    """The tutor's page for marking a submission: nbgrader's own, made accessible by the course."""
+    page = browser.new_page()
+    page.goto(formgrader(student))
+    page.wait_for_load_state("networkidle")
+    assert "Student's answer" in page.content()
+    # every field a tutor types a mark or comment into has a name a screen reader reads out
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('input.score, input.extra-credit, textarea.comment')]
+        .filter(e => !e.getAttribute('aria-label')).map(e => e.id)""")
+    assert unnamed == []
+    assert page.get_attribute(f"#{WRITTEN}", "aria-label") == f"Score for {WRITTEN}, out of 3"
+    violations = _axe_violations(page)
+    page.close()
     assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_formgrader_runs_no_script_from_a_submission(formgrader, browser):
+    """In the tutor's formgrader (the grader's rights), nothing a submission carries runs, fakes a mark box
+    or dresses up as the page; the hostile answer's own words are still there to mark."""
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(formgrader("hostile"))
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # an image's onerror fires after the load
+    assert page.evaluate("window.qikitPwned") is None
+    assert dialogs == []
+    assert page.locator("text=see the audit").count() == 1
+    assert page.locator("iframe, svg[onload], script:not([src])").evaluate_all(
+        "els => els.filter(e => (e.textContent || e.getAttribute('onload') || '').includes('qikitPwned')).length") == 0
+    # the student's box named like a real one is gone; the real one is the only #a1_q1_test
+    assert page.locator("#a1_q1_test").count() == 1
+    assert page.locator(".navbar-fixed-top").count() == 1  # formgrader's own menu bar only
+    page.close()
+
+
+def test_feedback_page_runs_no_script_from_a_submission(course, browser):
+    layout, root, api = course
+    page = browser.new_page()
+    page.goto(_page(root, "hostile").as_uri())
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.qikitPwned") is None
+    assert "see the audit" in page.content()
+    page.close()

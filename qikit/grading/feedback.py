@@ -21,12 +21,14 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 
 def template_settings() -> dict:
-    """``{"template_name": ..., "extra_template_basedirs": [...]}`` for ``c.HTMLExporter``."""
+    """The feedback exporter's template, for ``c.GenerateFeedback.HTMLExporter``: over the settings every
+    page shares (:func:`qikit.grading.pages.page_settings`, which name formgrader's marking page)."""
     import nbgrader
 
     nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
     # ours first: nbgrader's API (and formgrader's button) always asks for the template named "feedback"
-    return {"template_name": "feedback", "extra_template_basedirs": [str(TEMPLATES), str(nbgrader_templates)]}
+    return {"template_name": "feedback", "extra_template_basedirs": [str(TEMPLATES), str(nbgrader_templates)],
+            "template_file": "index.html.j2"}
 
 
 def check_label(grade_id: str, source: str, kind: str) -> str:
