@@ -176,7 +176,7 @@ def test_cycles_outside_the_data_or_without_dates_are_explained(tmp_path):
     p = _complete(tmp_path / "p.json")
     p.pdsa.append(qikit.PDSACycle("Cycle 3", "Spread to ward 8?", "Same as ward 7", "Ward 8", start="2026-01-05"))
     text = render_html(p)
-    assert "Cycle 3 started on 05/01/2026, outside the dates charted, so it is not marked." in text
+    assert "Cycle 3 started on 5 Jan 2026, outside the dates charted, so it is not marked." in text
     p.data["week"] = range(30)
     assert "not marked on the chart because its x axis is not dates" in render_html(p)
 

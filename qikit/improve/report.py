@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..display import fmt_date
 from ..errors import QIError, QIProjectError, QIWarning
 from ._util import write_atomically
 from .project import Project, _package_json, squire_sections
@@ -274,7 +275,7 @@ def _prepare_chart(p: Project) -> _Prepared:
                 if first <= when <= last:
                     pairs.append((when, label))
                 else:
-                    notes.append(f"{cycle.title} started on {cycle.start:%d/%m/%Y}, outside the dates charted, "
+                    notes.append(f"{cycle.title} started on {fmt_date(cycle.start)}, outside the dates charted, "
                                  "so it is not marked.")
         elif p.pdsa:
             notes.append("The PDSA cycles are not marked on the chart because its x axis is not dates.")
@@ -370,7 +371,7 @@ def _measures_table(p: Project) -> str:
 
 
 def _pdsa_table(p: Project) -> str:
-    rows = [[c.title, c.start.strftime("%d/%m/%Y") + (f" to {c.end:%d/%m/%Y}" if c.end else ""),
+    rows = [[c.title, fmt_date(c.start) + (f" to {fmt_date(c.end)}" if c.end else ""),
              "" if c.scale is None else c.scale, c.objective, c.prediction or "", c.do or "", c.study or "",
              c.act or ""] for c in sorted(p.pdsa, key=lambda c: c.start)]
     return _table(["Cycle", "Dates", "Scale", "Objective", "Prediction", "Do", "Study", "Act"], rows,
@@ -465,7 +466,7 @@ def render_html(p: Project) -> str:
     title = p.notes.get("title", "").strip() or p.title
     body = [f"<h1>{_e(title)}</h1>"]
     meta = [x for x in (p.owner.strip(), p.setting.strip()) if x]
-    meta.append(f"Report written {_dt.date.today():%d/%m/%Y} by qikit {__version__}")
+    meta.append(f"Report written {fmt_date(_dt.date.today(), 'long')} by qikit {__version__}")
     body.append(f'<p class="meta">{" · ".join(_e(m) for m in meta)}</p>')
     current_part = None
     for section in sections:
