@@ -135,6 +135,24 @@ def grade_in_browser(pw, hub, tmp_path: Path, students: list[str]) -> dict[str, 
     return logs
 
 
+def marking_page(pw, hub, tmp_path: Path, submission_id: str) -> dict:
+    """The instructor, in Chromium, opens one submission's marking page in the formgrader: what a script in
+    it could have set (``window.qikitPwned``) and the bold words its HTML outputs show."""
+    ctx = open_browser(pw, tmp_path / "chromium-marking")
+    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    try:
+        log_in(page, hub, hub.instructor, f"/services/{hub.course}/formgrader/submissions/{submission_id}/?index=0")
+        page.wait_for_url(f"**/formgrader/submissions/{submission_id}/**")
+        page.get_by_text("Student's answer").first.wait_for()
+        page.wait_for_timeout(500)  # an image's onerror fires after the load
+        return {"pwned": page.evaluate("window.qikitPwned"), "shown": page.locator(".output_html b").all_inner_texts()}
+    except Exception:
+        page.screenshot(path=str(tmp_path / "marking-failure.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
+
+
 def score_in(html: str) -> tuple[float, float]:
     m = re.search(r"\(Score: ([\d.]+) / ([\d.]+)\)\s*</h[1-4]>", html)
     assert m, "no total score in the feedback"
@@ -175,6 +193,9 @@ def test_release_submit_grade_feedback_across_accounts(hub, browser_kit, tmp_pat
     gradebook = hub.homes / hub.grader / course / "gradebook.db"
     probe = (f"\ntry:\n    open({str(gradebook)!r}, 'rb').read(16)\n    print('GRADEBOOK ' + 'READ')\n"
              "except OSError:\n    print('GRADEBOOK ' + 'OUT OF REACH')")
+    # ... and displays HTML that would run a script in the tutor's formgrader (the grader's rights) if shown as is.
+    probe += ("\nfrom IPython.display import HTML, display\n"
+              "display(HTML('<b>LOS</b><img src=\"nothing.png\" onerror=\"window.qikitPwned = 1\">'))")
     for student, token, answer in ((ann, t_ann, RIGHT), (ben, t_ben, WRONG + probe)):
         listing = hub.json("GET", f"/user/{student}/assignments?course_id={course}", token)
         assert [(a["assignment_id"], a["status"]) for a in listing["value"]] == [(ASSIGNMENT, "released")]
@@ -229,6 +250,14 @@ def test_release_submit_grade_feedback_across_accounts(hub, browser_kit, tmp_pat
     # Autograding ran ben's code in the sandbox, not with the grader's rights (course/nbgrader_config.py).
     graded = (hub.homes / hub.grader / course / "autograded" / ben / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
     assert "GRADEBOOK OUT OF REACH" in graded and "GRADEBOOK READ\\n" not in graded
+    # The instructor opens ben's submission to mark it: his HTML is shown cleaned, and nothing of his runs.
+    [ben_submission] = [n["id"] for n in hub.json(
+        "GET", f"{grader}/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{ASSIGNMENT}", t_inst)
+        if n["student"] == ben]
+    marking = marking_page(browser_kit, hub, tmp_path, ben_submission)
+    assert marking["pwned"] is None and marking["shown"] == ["LOS"], marking  # his output, shown cleaned
+    # (his feedback withholds that output anyway: his code reaches for the gradebook, so it is flagged)
+    assert not re.search(r"<img[^>]*\bonerror", feedback[ben])
 
     # --- students cannot read each other's work: the hub's API ... ---------------------------------
     assert hub.status("GET", f"/user/{ann}/api/contents/{course}/{ASSIGNMENT}", t_ben) == 403
