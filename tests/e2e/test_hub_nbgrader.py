@@ -3,8 +3,9 @@
 The instructor writes an assignment in the grader service and generates and releases it through the
 formgrader's API; two students fetch it in their own servers, answer (one right, one wrong) and
 submit; the instructor collects, autogrades and releases feedback; each student fetches feedback and
-sees their own mark. Around that: students cannot reach the formgrader, cannot read each other's
-work (file permissions, checked as the Unix account itself, and the hub's API), and run under the
+sees their own mark; the instructor opens a submission to mark it, and nothing of the student's runs
+there. Around that: students cannot reach the formgrader, cannot read each other's work (file
+permissions, checked as the Unix account itself, and the hub's API), and run under the
 per-process limits of the config.
 """
 
