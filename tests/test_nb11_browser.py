@@ -19,12 +19,11 @@ import re
 import shutil
 import tempfile
 import time
-from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import WAIT_MS, open_browser
+from tests.e2e.browser import WAIT_MS, browsing, open_browser
 from tests.test_widgets_browser import TOKEN, lab, playwright_api  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
@@ -82,8 +81,7 @@ def test_a_trainee_fills_notebook_11_and_gets_a_report(kernel_tmp, lab, playwrig
     project_dir = kernel_tmp / "qikit-my-project"
 
     ctx = open_browser(playwright_api, tmp_path / "chromium-profile")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
-    try:
+    with browsing(ctx, tmp_path / "failure.png") as page:
         page.goto(f"{lab}/lab/tree/{NOTEBOOK}?token={TOKEN}")
         page.wait_for_selector(".jp-Notebook .jp-Cell")
         page.locator("#jp-main-statusbar").get_by_text("| Idle").wait_for()
@@ -166,12 +164,6 @@ def test_a_trainee_fills_notebook_11_and_gets_a_report(kernel_tmp, lab, playwrig
         page.screenshot(path=str(tmp_path / "report-in-notebook.png"))
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.filter(has_text="Traceback").count() == 0
-    except Exception:
-        with suppress(Exception):
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
     from qikit.improve.project import Project, squire_sections
 

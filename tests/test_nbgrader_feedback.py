@@ -38,15 +38,13 @@ from nbgrader_helpers import (
     submit,
 )
 
+from tests.e2e.browser import CHROMIUM, FLAGS
 from tests.servers import stop_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
 NAME = "a1_aims_and_measures"
 AXE = ROOT / ".ci-home" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 WRITTEN = "a1_balancing_paragraph"  # the written answer a tutor marks in formgrader

@@ -28,13 +28,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.e2e.browser import CHROMIUM, browsing, open_browser
 from tests.servers import stop_group
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = os.environ.get("QIKIT_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REQUIRE = os.environ.get("QIKIT_REQUIRE_E2E", "") == "1"
 NOTEBOOK = "explorers.ipynb"
 TOKEN = "qikit-widgets-test"
@@ -178,12 +176,8 @@ def wait_for_new_image(page, old: dict) -> dict:
 
 
 def test_explorers_work_in_jupyterlab(lab, playwright_api, tmp_path):
-    ctx = playwright_api.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=FLAGS,
-        viewport={"width": 1400, "height": 1000})
-    ctx.set_default_timeout(WAIT_MS)
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
-    try:
+    ctx = open_browser(playwright_api, tmp_path / "chromium-profile", WAIT_MS)
+    with browsing(ctx, tmp_path / "failure.png") as page:
         page.goto(f"{lab}/lab/tree/{NOTEBOOK}?token={TOKEN}")
         page.wait_for_selector(".jp-Notebook .jp-Cell")
         # The kernel must be ready before Run All, or the first cells run into a starting kernel.
@@ -264,10 +258,4 @@ def test_explorers_work_in_jupyterlab(lab, playwright_api, tmp_path):
         assert errors.filter(has_text="Traceback").count() == 0
         assert page.locator(".jp-OutputArea-output", has_text="Error displaying widget").count() == 0
         page.screenshot(path=str(tmp_path / "explorers-notebook.png"), full_page=True)
-    except Exception:
-        with suppress(Exception):
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
     assert (tmp_path / "explore-u-chart-frozen.png").stat().st_size > 20_000

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .browser import log_in, open_browser
+from .browser import browsing, log_in, open_browser
 from .hubtools import unavailable
 
 pytestmark = pytest.mark.slow
@@ -124,8 +124,7 @@ def test_student_opens_the_course_through_its_link(browser_kit, hub, tmp_path):
     [(name, link)] = links(hub.url, f"file://{repo}", root=repo)
     assert name == NOTEBOOK
     ctx = open_browser(browser_kit, tmp_path / "chromium-student")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
-    try:
+    with browsing(ctx, tmp_path / "student-failure.png") as page:
         log_in(page, hub, student, "/hub/home")
         page.wait_for_url("**/hub/home*")
         page.goto(link)
@@ -152,27 +151,16 @@ def test_student_opens_the_course_through_its_link(browser_kit, hub, tmp_path):
         for plugin in ("formgrader", "create-assignment", "course-list"):
             assert f"@jupyter/nbgrader:{plugin}" in disabled
         assert "@jupyter/nbgrader:assignment-list" not in disabled
-    except Exception:
-        page.screenshot(path=str(tmp_path / "student-failure.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
     assert (tmp_path / "student-notebook.png").stat().st_size > 10_000
 
 
 def test_instructor_sees_the_formgrader_inside_jupyterlab(browser_kit, hub, tmp_path):
     hub.wait_for_service(hub.token(hub.instructor))
     ctx = open_browser(browser_kit, tmp_path / "chromium-instructor")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
-    try:
+    with browsing(ctx, tmp_path / "instructor-failure.png") as page:
         # The link nbgrader's Course List gives an instructor: the grader's JupyterLab, formgrader open.
         log_in(page, hub, hub.instructor, f"/services/{hub.course}/lab?formgrader=true")
         page.wait_for_url(f"**/services/{hub.course}/lab*")
         frame = page.frame_locator("iframe[src*='formgrader']")
         frame.get_by_text("Manage Assignments").first.wait_for()
         page.screenshot(path=str(tmp_path / "instructor-formgrader.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(tmp_path / "instructor-failure.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import nbformat
 import pytest
 
-from .browser import log_in, open_browser
+from .browser import browsing, log_in, open_browser
 from .hubtools import HTTPError
 
 pytestmark = pytest.mark.slow
@@ -99,21 +99,20 @@ def grade_in_browser(pw, hub, tmp_path: Path, students: list[str]) -> dict[str, 
     Generate feedback, Release feedback. Returns the log each success dialog showed."""
     course = hub.course
     ctx = open_browser(pw, tmp_path / "chromium-grading")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
-    logs = {}
+    with browsing(ctx, tmp_path / "formgrader-failure.png") as page:
+        logs = {}
 
-    def press(link, what: str) -> None:
-        link.click()
-        dialog = page.locator("#success-modal, #error-modal").first
-        dialog.wait_for(state="visible", timeout=240_000)
-        text = dialog.inner_text()
-        assert dialog.get_attribute("id") == "success-modal", f"{what} failed in the formgrader:\n{text}"
-        logs[what] = text
-        dialog.locator(".modal-footer button").click()
-        page.locator("#success-modal").wait_for(state="detached")
+        def press(link, what: str) -> None:
+            link.click()
+            dialog = page.locator("#success-modal, #error-modal").first
+            dialog.wait_for(state="visible", timeout=240_000)
+            text = dialog.inner_text()
+            assert dialog.get_attribute("id") == "success-modal", f"{what} failed in the formgrader:\n{text}"
+            logs[what] = text
+            dialog.locator(".modal-footer button").click()
+            page.locator("#success-modal").wait_for(state="detached")
 
-    base = f"{hub.url}/services/{course}/formgrader"
-    try:
+        base = f"{hub.url}/services/{course}/formgrader"
         log_in(page, hub, hub.instructor, f"/services/{course}/formgrader/manage_assignments")
         page.wait_for_url("**/formgrader/manage_assignments*")
         row = page.locator("tr", has=page.locator("td", has_text=ASSIGNMENT)).first
@@ -128,11 +127,6 @@ def grade_in_browser(pw, hub, tmp_path: Path, students: list[str]) -> dict[str, 
         row = page.locator("tr", has=page.locator("td", has_text=ASSIGNMENT)).first
         press(row.locator("td.release-feedback a"), "release feedback")
         page.screenshot(path=str(tmp_path / "formgrader-after-grading.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(tmp_path / "formgrader-failure.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
     return logs
 
 
@@ -140,18 +134,12 @@ def marking_page(pw, hub, tmp_path: Path, submission_id: str) -> dict:
     """The instructor, in Chromium, opens one submission's marking page in the formgrader: what a script in
     it could have set (``window.qikitPwned``) and the bold words its HTML outputs show."""
     ctx = open_browser(pw, tmp_path / "chromium-marking")
-    page = ctx.pages[0] if ctx.pages else ctx.new_page()
-    try:
+    with browsing(ctx, tmp_path / "marking-failure.png") as page:
         log_in(page, hub, hub.instructor, f"/services/{hub.course}/formgrader/submissions/{submission_id}/?index=0")
         page.wait_for_url(f"**/formgrader/submissions/{submission_id}/**")
         page.get_by_text("Student's answer").first.wait_for()
         page.wait_for_timeout(500)  # an image's onerror fires after the load
         return {"pwned": page.evaluate("window.qikitPwned"), "shown": page.locator(".output_html b").all_inner_texts()}
-    except Exception:
-        page.screenshot(path=str(tmp_path / "marking-failure.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 def score_in(html: str) -> tuple[float, float]:
