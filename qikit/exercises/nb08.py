@@ -15,8 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from ._feedback import Verdict, is_blank, not_answered, partly, self_check_quiz, wordings, wrong
@@ -110,10 +108,6 @@ def _truth(trust: str = EXERCISE_TRUST) -> tuple[str, str, pd.Series]:
     res = mdc(trust_metrics(trust), x="period", y="pct_4h", improvement="increase", target=95)
     row = res.summary().iloc[-1]
     return row["variation"], row["assurance"], row
-
-
-def _key(value) -> str:
-    return re.sub(r"[\s_-]+", " ", str(value).strip().lower())
 
 
 def check_icons(answer) -> Verdict:

@@ -155,8 +155,13 @@ def marking_head(head: str, language: str = "en") -> str:
     """The page's head: its language set, and the course's stylesheet after nbgrader's."""
     if not re.search(r"<html\b[^>]*\blang=", head):
         head = re.sub(r"<html\b", f'<html lang="{html.escape(language)}"', head, count=1)
-    css = (MARKING / "marking.css").read_text(encoding="utf-8")
-    return head.replace("</head>", f'<style type="text/css">\n{css}</style>\n</head>', 1)
+    return head.replace("</head>", f'<style type="text/css">\n{_marking_css()}</style>\n</head>', 1)
+
+
+@functools.cache
+def _marking_css() -> str:
+    """The course's stylesheet for the marking page, read once per server, not once per page."""
+    return (MARKING / "marking.css").read_text(encoding="utf-8")
 
 
 _NESTED_LIST = re.compile(r'<ul class="nav text-center">(\s*<ul class="breadcrumb">.*?</ul>\s*)</ul>', re.S)

@@ -501,6 +501,11 @@ class _ZoneRow:
     flags: tuple = ()
     apply: Callable | None = None  # the registry's own test where it differs from the kernel on z
 
+    @property
+    def public_name(self) -> str:
+        """The public function's name: ``"weco2"`` -> ``"weco_2"``."""
+        return f"{self.code[:-1]}_{self.code[-1]}"
+
 
 def _same_side(k):
     return lambda z, segs: _same_side_in_row(z, k, _first(segs))
@@ -572,7 +577,7 @@ def _registered(row: _ZoneRow) -> Rule:
 
 def _public(row: _ZoneRow) -> Callable[..., np.ndarray]:
     """The rule as a function of standardised values ``z`` (one part of a chart), returning its mask."""
-    name = f"{row.code[:-1]}_{row.code[-1]}"
+    name = row.public_name
 
     def flags(z) -> np.ndarray:
         return row.kernel(_z(z), None)
@@ -589,7 +594,7 @@ def _public(row: _ZoneRow) -> Callable[..., np.ndarray]:
     return flags
 
 
-_PUBLIC = {f"{row.code[:-1]}_{row.code[-1]}": _public(row) for row in _ZONE_ROWS}
+_PUBLIC = {row.public_name: _public(row) for row in _ZONE_ROWS}
 weco_1, weco_2, weco_3, weco_4 = (_PUBLIC[f"weco_{k}"] for k in range(1, 5))
 nelson_1, nelson_2, nelson_3, nelson_4, nelson_5, nelson_6, nelson_7, nelson_8 = (
     _PUBLIC[f"nelson_{k}"] for k in range(1, 9))
